@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { LineCounter, parse as parseYamlValue, parseDocument, isMap, type Document } from 'yaml';
+import { ConfigError, type ConfigProblem, AnomalabError } from '../errors.ts';
+import type { PluginRegistry, PluginKind } from '../plugins/registry.ts';
+import { unknownPluginMessage } from '../plugins/registry.ts';
+import { loadPluginModule, resolvePluginSpecifier } from '../plugins/discovery.ts';
+import { composeExperimentSchema, type ExperimentConfig, type SelectedPluginSchemas } from './experiment-config.ts';
+import type { JSONSchema } from './json-schema.ts';
+import { validateAgainstSchema } from './validate.ts';
+import { formatPath, locate, type PathSegment } from './yaml-locations.ts';
+
+export interface ExperimentSource {
+  /** Path of the experiment file (read unless `text` is given). */
+  file?: string;
+  /** YAML text (e.g. from an HTTP request); `file` then only labels messages. */
+  text?: string;
+  /** `key.path=value` overrides, applied before validation (`--set`). */
+  overrides?: string[];
+}
+
+export interface LoadedExperiment {
+  config: ExperimentConfig;
+  /** The schema the file was validated against. */
+  schema: JSONSchema;
+  /** Label used in messages (the file path or `<inline>`). */
+  source: string;
+  /** Directory relative paths in the experiment resolve against. */
+  baseDir: string;
+}
+
+const OVERRIDE = /^([A-Za-z_$][\w$-]*(?:\.(?:[\w$-]+))*)=(.*)$/s;
+
+/**
+ * Read, override, validate and complete an experiment. Throws ConfigError with every
+ * problem found (`file:line:col: path: message`), or returns the resolved config.
+ */
+export async function loadExperiment(source: ExperimentSource, registry: PluginRegistry): Promise<LoadedExperiment> {
+  const label = source.file ?? '<inline>';
+  const baseDir = source.file ? dirname(resolve(source.file)) : process.cwd();
+  let text = source.text;
+  if (text === undefined) {
+    if (!source.file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given');
+    try {
+      text = await readFile(source.file, 'utf8');
+    } catch (error) {
+      throw new ConfigError([{ source: label, path: '', message: `cannot read experiment file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
+    }
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = doc.errors.map((e) => ({
+    source: label,
+    line: e.linePos?.[0].line,
+    col: e.linePos?.[0].col,
+    path: '(yaml)',
+    message: e.message.split('\n')[0]!,
+  }));
+  if (problems.length) throw new ConfigError(problems);
+  if (doc.contents === null) doc.contents = doc.createNode({}) as any;
+  if (!isMap(doc.contents)) throw new ConfigError([{ source: label, line: 1, col: 1, path: '', message: 'an experiment must be a YAML mapping (key: value pairs)' }]);
+
+  const overridden = applyOverrides(doc, source.overrides ?? [], problems);
+  const where = (path: PathSegment[], atKey = false): Pick<ConfigProblem, 'source' | 'line' | 'col'> => {
+    const fromOverride = overridden.find((o) => startsWith(path, o.path) || startsWith(o.path, path));
+    if (fromOverride) return { source: fromOverride.label };
+    const pos = locate(doc, lineCounter, path, atKey);
+    return { source: label, line: pos?.line, col: pos?.col };
+  };
+
+  const data = doc.toJS() as Record<string, any>;
+
+  // Experiment-local plugin modules first, so their names can be selected below.
+  if (Array.isArray(data.plugins)) {
+    for (const [i, spec] of data.plugins.entries()) {
+      if (typeof spec !== 'string') continue; // the schema reports the type
+      try {
+        await loadPluginModule(registry, resolvePluginSpecifier(spec, baseDir));
+      } catch (error) {
+        problems.push({ ...where(['plugins', i]), path: formatPath(['plugins', i]), message: (error as Error).message });
+      }
+    }
+  }
+
+  const selected: SelectedPluginSchemas = {};
+  const pick = <K extends PluginKind>(kind: K, section: string, fallback?: string) => {
+    const name = data[section]?.name ?? fallback;
+    if (typeof name !== 'string') return undefined;
+    if (!registry.has(kind, name)) {
+      problems.push({ ...where([section, 'name']), path: `${section}.name`, message: unknownPluginMessage(kind, name, registry.names(kind)) });
+      return undefined;
+    }
+    return registry.get(kind, name);
+  };
+  const dataset = pick('dataset', 'dataset');
+  const model = pick('model', 'model');
+  const detector = pick('detector', 'detector', 'gaussian');
+  // An unknown plugin's options cannot be checked: accept any object there.
+  const anyObject = { type: 'object' };
+  selected.dataset = dataset ? dataset.optionsSchema : data.dataset?.name !== undefined ? anyObject : undefined;
+  selected.model = model ? model.optionsSchema : data.model?.name !== undefined ? anyObject : undefined;
+  selected.detector = detector ? detector.optionsSchema : anyObject;
+  selected.trainingDefaults = model?.trainingDefaults;
+
+  const schema = composeExperimentSchema(selected);
+  for (const issue of validateAgainstSchema(schema, data)) {
+    problems.push({ ...where(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
+  }
+
+  if (dataset && typeof data.dataset?.series === 'string') {
+    const known = dataset.listSeries().map((s) => s.name);
+    if (known.length && !known.includes(data.dataset.series)) {
+      problems.push({
+        ...where(['dataset', 'series']),
+        path: 'dataset.series',
+        message: `unknown series "${data.dataset.series}" of dataset "${dataset.name}"; available: ${known.join(', ')}`,
+      });
+    }
+  }
+
+  if (problems.length) throw new ConfigError(sortProblems(problems));
+  data.name ??= source.file ? basename(source.file, extname(source.file)) : 'experiment';
+  return { config: data as ExperimentConfig, schema, source: label, baseDir };
+}
+
+function applyOverrides(doc: Document, overrides: string[], problems: ConfigProblem[]): { path: PathSegment[]; label: string }[] {
+  const applied: { path: PathSegment[]; label: string }[] = [];
+  for (const expr of overrides) {
+    const label = `--set ${expr}`;
+    const match = OVERRIDE.exec(expr);
+    if (!match) {
+      problems.push({ source: label, path: '', message: 'expected key.path=value, e.g. --set training.epochs=5' });
+      continue;
+    }
+    const path = match[1]!.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    let value: unknown;
+    try {
+      value = match[2] === '' ? '' : parseYamlValue(match[2]!);
+    } catch (error) {
+      problems.push({ source: label, path: formatPath(path), message: `value is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    try {
+      doc.setIn(path, doc.createNode(value));
+      applied.push({ path, label });
+    } catch {
+      problems.push({ source: label, path: formatPath(path), message: 'cannot set this key: a parent of it is not a mapping' });
+    }
+  }
+  return applied;
+}
+
+function startsWith(path: PathSegment[], prefix: PathSegment[]): boolean {
+  return prefix.length <= path.length && prefix.every((seg, i) => String(seg) === String(path[i]));
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.col ?? 0) - (b.col ?? 0));
+}

@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { container as rootContainer, inject, injectable, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { FsRunStore } from './run-store/fs-run-store.ts';
+import { RunStoreToken } from './contracts/services.ts';
+import type { RunStore } from './contracts/run-store.ts';
+import { PluginRegistry } from './plugins/registry.ts';
+import { discoverPlugins } from './plugins/discovery.ts';
+import { gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
+import { loadExperiment, type ExperimentSource, type LoadedExperiment } from './config/load-experiment.ts';
+import { composeEditorSchema } from './config/experiment-config.ts';
+import type { JSONSchema } from './config/json-schema.ts';
+import { runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
+
+export const PluginRegistryToken: InjectionToken<PluginRegistry> = Symbol.for('anomalab.PluginRegistry');
+export const ContainerToken: InjectionToken<DependencyContainer> = Symbol.for('anomalab.Container');
+
+/**
+ * The application service the CLI and the server use: plugins, experiment validation,
+ * runs. Resolve it from `createAnomalabContainer()`.
+ */
+@injectable()
+export class Anomalab {
+  constructor(
+    @inject(PluginRegistryToken) readonly registry: PluginRegistry,
+    @inject(RunStoreToken) readonly runs: RunStore,
+    @inject(ContainerToken) private readonly container: DependencyContainer,
+  ) {}
+
+  /** Find and register the workspace's plugins (see plugins/discovery.ts). */
+  async discover(options: { root?: string; modules?: string[] } = {}): Promise<this> {
+    await discoverPlugins(this.registry, options);
+    return this;
+  }
+
+  /** Parse, override and validate an experiment; throws ConfigError listing every problem. */
+  load(source: ExperimentSource): Promise<LoadedExperiment> {
+    return loadExperiment(source, this.registry);
+  }
+
+  run(loaded: LoadedExperiment, options: Omit<RunOptions, 'config' | 'baseDir'> = {}): Promise<RunOutcome> {
+    return runExperiment(this.registry, this.runs, {
+      ...options,
+      config: loaded.config,
+      baseDir: loaded.baseDir,
+      configFile: options.configFile ?? (loaded.source === '<inline>' ? undefined : loaded.source),
+      container: this.container,
+    });
+  }
+
+  /** The JSON Schema of experiment files with every registered plugin's options. */
+  editorSchema(): JSONSchema {
+    return composeEditorSchema({
+      datasets: this.registry.all('dataset'),
+      models: this.registry.all('model'),
+      detectors: this.registry.all('detector'),
+    });
+  }
+}
+
+export interface ContainerOptions {
+  /** Run store root; default `ANOMALAB_RUNS` or `runs/` in the current directory. */
+  runsDir?: string;
+}
+
+/** A container with the core services registered (built-in detector included). */
+export function createAnomalabContainer(options: ContainerOptions = {}): DependencyContainer {
+  const scope = rootContainer.createChildContainer();
+  const registry = new PluginRegistry();
+  registry.register(gaussianDetectorPlugin, '@anomalab/core');
+  scope.registerInstance(PluginRegistryToken, registry);
+  scope.registerInstance(RunStoreToken, new FsRunStore(options.runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs'));
+  scope.registerInstance(ContainerToken, scope);
+  return scope;
+}
+
+/** Shorthand: container + Anomalab + discovered plugins. */
+export async function createAnomalab(options: ContainerOptions & { root?: string } = {}): Promise<Anomalab> {
+  const app = createAnomalabContainer(options).resolve(Anomalab);
+  return app.discover({ root: options.root });
+}

@@ -1,0 +1,115 @@
+import type { JSONSchema } from '../config/json-schema.ts';
+import type { PredictorState } from './checkpoint-store.ts';
+import type { Series } from './series.ts';
+import type { PluginServices } from './services.ts';
+import type { ErrorSeries } from './detector.ts';
+
+/** Core training settings (`training:` in the experiment); models may change the defaults. */
+export interface TrainingConfig {
+  epochs: number;
+  /** Write the `last` checkpoint every this many epochs (and at the end). */
+  save_interval: number;
+}
+
+export interface TrainData {
+  /** Standardised train split. */
+  train: Series;
+  /**
+   * Standardised validation series (the test split, as in the reference) or undefined.
+   * Labels are never passed to models.
+   */
+  validation?: Series;
+}
+
+/** One epoch's numbers. Loss terms are named by the model (e.g. `free_running`). */
+export interface EpochReport {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Training loss terms averaged over the epoch; must include `loss` (the total). */
+  train: Record<string, number>;
+  /** Validation loss terms; include `loss` when present (used to pick the best checkpoint). */
+  validation?: Record<string, number>;
+  durationMs: number;
+}
+
+export interface TrainContext {
+  training: TrainingConfig;
+  services: PluginServices;
+  /** Aborted on SIGINT/SIGTERM or cancel: stop after the current window and return. */
+  signal: AbortSignal;
+  /** Epochs already completed (non-zero when resuming from a checkpoint). */
+  startEpoch: number;
+  /**
+   * Call after every epoch. The core logs it, writes metrics.jsonl and checkpoints
+   * (it calls `getState()` from inside this call), so await it before continuing.
+   */
+  onEpochEnd(report: EpochReport): Promise<void>;
+}
+
+export interface TrainResult {
+  /** Completed epochs after this call (including resumed ones). */
+  epochs: number;
+  /** True when the signal stopped training early. */
+  interrupted: boolean;
+}
+
+/**
+ * Multi-step predictions: `values[(t * horizon + (k - 1)) * channels + c]` is the
+ * prediction of row t + k made at row t (k = 1..horizon), for every row t of the input.
+ */
+export interface Forecast {
+  rows: number;
+  channels: number;
+  horizon: number;
+  values: Float32Array;
+}
+
+/**
+ * A model instance for a fixed number of channels. Implement `forecast` (prediction
+ * models: the core derives error vectors from it) and/or `errors` (models that produce
+ * their own error vectors, e.g. reconstruction models).
+ */
+export interface Predictor {
+  /** Train (or continue training after `setState`). Not called for untrainable models' pretrained runs. */
+  train(data: TrainData, context: TrainContext): Promise<TrainResult>;
+  forecast?(series: Series, horizon: number): Promise<Forecast>;
+  /** Error vectors per row and channel; see `ErrorSeries`. */
+  errors?(series: Series, window: number): Promise<ErrorSeries>;
+  /** Complete state: weights, optimizer state, step counters. */
+  getState(): Promise<PredictorState>;
+  setState(state: PredictorState): Promise<void>;
+  /** Compute engine and size, stored with the run (e.g. `{ engine: 'tfjs-wasm', parameters: 12345 }`). */
+  describe(): { engine: string; parameters?: number };
+  dispose(): void;
+}
+
+export interface ModelCreateRequest<Options = Record<string, unknown>> {
+  channels: number;
+  /** `model.options` validated against `optionsSchema`, defaults applied. */
+  options: Options;
+  training: TrainingConfig;
+  seed: number;
+  services: PluginServices;
+}
+
+/**
+ * A model family. Plugins must be cheap to import: load tfjs or other heavy code inside
+ * `create()` (dynamic import).
+ */
+export interface ModelPlugin<Options = Record<string, unknown>> {
+  readonly kind: 'model';
+  /** Registry name, used as `model.name`. */
+  readonly name: string;
+  readonly description: string;
+  /** Paper or source the family follows. */
+  readonly reference?: string;
+  /** JSON Schema of `model.options`, every field with a default and a description. */
+  readonly optionsSchema: JSONSchema;
+  /** Overrides of the core's `training:` defaults (e.g. `{ epochs: 400 }`). */
+  readonly trainingDefaults?: Partial<TrainingConfig>;
+  readonly capabilities?: {
+    /** Only single-channel series. The pipeline refuses others with a clear error. */
+    univariateOnly?: boolean;
+  };
+  create(request: ModelCreateRequest<Options>): Promise<Predictor>;
+}

@@ -1,0 +1,51 @@
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+/** `run.json`: what a run is and how it went. */
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  experiment: string;
+  /** `<dataset>/<series>`. */
+  dataset: string;
+  model: string;
+  seed: number;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** tfjs backend (`tensorflow`, `wasm`, `cpu`) or `none` when the model did not use tfjs. */
+  backend: string;
+  /** The model's compute engine as it describes itself (e.g. `tfjs-wasm`, `fused-wasm-simd`). */
+  engine?: string;
+  node: string;
+  versions: Record<string, string>;
+  gitCommit?: string;
+  /** Experiment file it came from, when there was one. */
+  configFile?: string;
+  /** Headline metrics (filled in by evaluation). */
+  metrics?: Record<string, unknown>;
+  error?: { code: string; message: string };
+  /** Run this one resumed from, or how many times it was resumed. */
+  resumedCount?: number;
+  sweep?: string;
+  /** Process that ran it last (to tell a crashed `running` run from a live one). */
+  pid?: number;
+}
+
+export interface RunSummary extends RunRecord {
+  dir: string;
+}
+
+/** One folder per run under a root directory; every file write is atomic. */
+export interface RunStore {
+  readonly root: string;
+  /** Create `<root>/<id>/` with run.json (status running) and config.json. */
+  create(init: Omit<RunRecord, 'id' | 'status' | 'startedAt'> & { id?: string }, config: Record<string, unknown>): Promise<RunSummary>;
+  get(id: string): Promise<RunSummary>;
+  list(): Promise<RunSummary[]>;
+  /** Merge fields into run.json atomically. */
+  update(id: string, patch: Partial<RunRecord>): Promise<RunSummary>;
+  /** Atomically write `<run>/<relativePath>` (JSON for objects, as-is for strings/buffers). */
+  writeFile(id: string, relativePath: string, content: unknown): Promise<void>;
+  readJson<T>(id: string, relativePath: string): Promise<T | undefined>;
+  dirOf(id: string): string;
+}

@@ -1,0 +1,65 @@
+// @anomalab/core: contracts for plugins, the DI container, experiments, the pipeline and the run store.
+import 'reflect-metadata';
+
+export { AnomalabError, ConfigError, exitCodeFor, formatProblem } from './errors.ts';
+export type { AnomalabErrorCode, ConfigProblem } from './errors.ts';
+
+export type { Series, Split } from './contracts/series.ts';
+export { channelOf } from './contracts/series.ts';
+export type { DatasetPlugin, DatasetLoadRequest, LoadedSeries, SeriesInfo } from './contracts/dataset-plugin.ts';
+export type {
+  ModelPlugin,
+  ModelCreateRequest,
+  Predictor,
+  TrainingConfig,
+  TrainData,
+  TrainContext,
+  TrainResult,
+  EpochReport,
+  Forecast,
+} from './contracts/model-plugin.ts';
+export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './contracts/detector.ts';
+export type { Evaluator, EvaluationInput, EvaluationResult } from './contracts/evaluator.ts';
+export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';
+export type { RunRecord, RunStatus, RunStore, RunSummary } from './contracts/run-store.ts';
+export type { Logger, ProgressHandle, Random, PluginServices, TensorRuntime } from './contracts/services.ts';
+export {
+  LoggerToken,
+  RandomToken,
+  CheckpointStoreToken,
+  RunStoreToken,
+  TensorRuntimeProviderToken,
+} from './contracts/services.ts';
+
+export type { JSONSchema } from './config/json-schema.ts';
+export type { ExperimentConfig } from './config/experiment-config.ts';
+export { coreExperimentSchema, composeExperimentSchema, composeEditorSchema } from './config/experiment-config.ts';
+export { loadExperiment } from './config/load-experiment.ts';
+export type { ExperimentSource, LoadedExperiment } from './config/load-experiment.ts';
+
+export { PluginRegistry } from './plugins/registry.ts';
+export type { AnyPlugin, PluginKind } from './plugins/registry.ts';
+export { discoverPlugins, findWorkspaceRoot, loadPluginModule } from './plugins/discovery.ts';
+
+export { Anomalab, createAnomalab, createAnomalabContainer, PluginRegistryToken, ContainerToken } from './container.ts';
+export type { ContainerOptions } from './container.ts';
+
+export { FsRunStore, newRunId, assertRunId } from './run-store/fs-run-store.ts';
+export { FsCheckpointStore, encodeCheckpoint, decodeCheckpoint } from './run-store/fs-checkpoint-store.ts';
+export { writeFileAtomic, writeJsonAtomic } from './run-store/atomic-write.ts';
+export { RunLogger } from './logging/run-logger.ts';
+export type { LogEvent, RunLoggerOptions } from './logging/run-logger.ts';
+export { SeededRandom } from './random.ts';
+export { loadTensorRuntime } from './compute/tensor-runtime.ts';
+
+export { runExperiment, headlineMetrics, formatMetricsSummary, resolvePluginServices } from './pipeline/run-experiment.ts';
+export type { RunOptions, RunOutcome, RunResults, ChannelResults } from './pipeline/run-experiment.ts';
+export { channelStats, standardize } from './pipeline/standardize.ts';
+export type { ChannelStats } from './pipeline/standardize.ts';
+
+export { errorsFromForecast } from './detection/forecast-errors.ts';
+export { GaussianDetector, gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
+export { cholesky, choleskyWithRidge, mahalanobisSquared } from './detection/linear-algebra.ts';
+export { oracleThresholdEvaluator } from './evaluation/oracle-threshold.ts';
+export { trainThresholdEvaluator } from './evaluation/train-max-threshold.ts';
+export { countAt, fBeta, precisionRecall } from './evaluation/point-metrics.ts';

@@ -1,0 +1,375 @@
+import { join } from 'node:path';
+import { AnomalabError } from '../errors.ts';
+import type { Checkpoint } from '../contracts/checkpoint-store.ts';
+import type { LoadedSeries } from '../contracts/dataset-plugin.ts';
+import type { DetectorScores, ErrorSeries } from '../contracts/detector.ts';
+import type { EvaluationResult } from '../contracts/evaluator.ts';
+import type { EpochReport, Forecast, Predictor } from '../contracts/model-plugin.ts';
+import type { RunStore, RunSummary } from '../contracts/run-store.ts';
+import type { Series, Split } from '../contracts/series.ts';
+import { container, type DependencyContainer } from 'tsyringe';
+import {
+  CheckpointStoreToken,
+  LoggerToken,
+  RandomToken,
+  RunStoreToken,
+  TensorRuntimeProviderToken,
+  type PluginServices,
+  type TensorRuntime,
+} from '../contracts/services.ts';
+import type { ExperimentConfig } from '../config/experiment-config.ts';
+import { RunLogger, type LogEvent } from '../logging/run-logger.ts';
+import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
+import { SeededRandom } from '../random.ts';
+import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
+import { errorsFromForecast } from '../detection/forecast-errors.ts';
+import { oracleThresholdEvaluator } from '../evaluation/oracle-threshold.ts';
+import { trainThresholdEvaluator } from '../evaluation/train-max-threshold.ts';
+import type { PluginRegistry } from '../plugins/registry.ts';
+import { channelStats, standardize, type ChannelStats } from './standardize.ts';
+import { gitCommit, packageVersions } from './run-metadata.ts';
+
+export interface RunOptions {
+  config: ExperimentConfig;
+  /** Directory relative paths in the config resolve against. */
+  baseDir: string;
+  configFile?: string;
+  /** Continue this run (in its own folder) from its `last` checkpoint. */
+  resume?: string;
+  /** Aborting stops training after the current window; the run is marked interrupted. */
+  signal?: AbortSignal;
+  out?: NodeJS.WritableStream & { isTTY?: boolean };
+  quiet?: boolean;
+  listener?: (event: LogEvent) => void;
+  /** Called once the run folder exists (the server reports the id early). */
+  onRunCreated?: (run: RunSummary) => void;
+  sweep?: string;
+  /** DI container to derive the run's scope from (default: tsyringe's root). */
+  container?: DependencyContainer;
+}
+
+export interface RunOutcome {
+  run: RunSummary;
+  results: RunResults;
+}
+
+export interface ChannelResults {
+  channel: string;
+  evaluations: EvaluationResult[];
+}
+
+export interface RunResults {
+  dataset: string;
+  labelled: boolean;
+  window: number;
+  weights: 'final' | 'best';
+  /** Epoch of the weights that scored. */
+  scoredEpoch: number;
+  detector: Record<string, unknown>;
+  channels: ChannelResults[];
+  joint?: ChannelResults;
+  standardization: ChannelStats;
+}
+
+/**
+ * The pipeline: load -> standardise -> train (checkpoints) -> errors -> fit detector on
+ * train -> score test -> evaluate -> save. One call is one run folder.
+ */
+export async function runExperiment(registry: PluginRegistry, runStore: RunStore, options: RunOptions): Promise<RunOutcome> {
+  const { config } = options;
+  const datasetPlugin = registry.get('dataset', config.dataset.name);
+  const modelPlugin = registry.get('model', config.model.name);
+  const detectorPlugin = registry.get('detector', config.detector.name);
+  const datasetId = `${config.dataset.name}/${config.dataset.series ?? datasetPlugin.listSeries()[0]?.name ?? 'default'}`;
+
+  const run = options.resume
+    ? await reopenRun(runStore, options.resume)
+    : await runStore.create(
+        {
+          experiment: config.name,
+          dataset: datasetId,
+          model: config.model.name,
+          seed: config.seed,
+          backend: 'none',
+          node: process.version,
+          versions: packageVersions(),
+          gitCommit: gitCommit(),
+          configFile: options.configFile,
+          sweep: options.sweep,
+          pid: process.pid,
+        },
+        config as unknown as Record<string, unknown>,
+      );
+  options.onRunCreated?.(run);
+
+  const logger = new RunLogger({
+    logFile: join(run.dir, 'log.txt'),
+    metricsFile: join(run.dir, 'metrics.jsonl'),
+    out: options.out,
+    quiet: options.quiet,
+    listener: options.listener,
+  });
+  const checkpoints = new FsCheckpointStore(join(run.dir, 'checkpoints'));
+  const random = new SeededRandom(config.seed);
+  let runtime: TensorRuntime | undefined;
+  // Per-run scope: plugins get these shared services by injection token.
+  const scope = (options.container ?? container).createChildContainer();
+  scope.registerInstance(LoggerToken, logger);
+  scope.registerInstance(CheckpointStoreToken, checkpoints);
+  scope.registerInstance(RunStoreToken, runStore);
+  scope.registerInstance(RandomToken, random);
+  scope.registerInstance(TensorRuntimeProviderToken, async () => {
+    if (!runtime) {
+      runtime = await loadTensorRuntime();
+      logger.info(`tfjs backend: ${runtime.backend}`);
+      await runStore.update(run.id, { backend: runtime.backend });
+    }
+    return runtime;
+  });
+  const services = resolvePluginServices(scope);
+
+  const started = Date.now();
+  let predictor: Predictor | undefined;
+  try {
+    logger.info(`run ${run.id}${options.resume ? ' (resumed)' : ''}: ${config.name} | ${datasetId} | model ${config.model.name} | seed ${config.seed}`);
+    logger.metric({ type: 'run_started', run: run.id, resumed: Boolean(options.resume) });
+
+    // 1. Load and standardise with train statistics (reference section 1).
+    const loaded = await datasetPlugin.load({ series: config.dataset.series, options: config.dataset.options, baseDir: options.baseDir, services, signal: options.signal });
+    const channels = loaded.channelNames.length;
+    logger.info(`data: ${loaded.id}, ${channels} channel(s) [${loaded.channelNames.join(', ')}], train ${loaded.train.rows} rows, test ${loaded.test.rows} rows${loaded.labelled ? '' : ' (unlabelled)'}`);
+    if (modelPlugin.capabilities?.univariateOnly && channels > 1) {
+      throw new AnomalabError('ANOMALAB_CONFIG_INVALID', `model "${modelPlugin.name}" handles one channel only; ${loaded.id} has ${channels}`);
+    }
+    const stats = config.preprocess.standardize ? channelStats(loaded.train) : { mean: new Array(channels).fill(0), std: new Array(channels).fill(1) };
+    stats.std.forEach((s, c) => s === 0 && logger.warn(`channel ${loaded.channelNames[c]} is constant on the train split: centred, not scaled`));
+    const train = config.preprocess.standardize ? standardize(loaded.train, stats) : loaded.train;
+    const test = config.preprocess.standardize ? standardize(loaded.test, stats) : loaded.test;
+
+    // 2. Model, restored from the last checkpoint when resuming.
+    predictor = await modelPlugin.create({ channels, options: config.model.options, training: config.training, seed: config.seed, services });
+    let startEpoch = 0;
+    let bestValidationLoss: number | null = null;
+    if (options.resume) {
+      const last = await checkpoints.load('last');
+      if (last) {
+        await predictor.setState(last.predictor);
+        if (last.random) random.setState(last.random);
+        startEpoch = last.epoch;
+        bestValidationLoss = last.bestValidationLoss;
+        logger.info(`resuming from the checkpoint of epoch ${last.epoch}`);
+      } else {
+        logger.warn('no checkpoint to resume from: training from scratch');
+      }
+    }
+    const engine = predictor.describe();
+    await runStore.update(run.id, { engine: engine.engine });
+    logger.info(`model: ${modelPlugin.name} (${engine.engine}${engine.parameters !== undefined ? `, ${engine.parameters} parameters` : ''})`);
+
+    // 3. Train; the core writes metrics and checkpoints after each epoch.
+    const checkpointOf = async (epoch: number): Promise<Checkpoint> => ({
+      epoch,
+      bestValidationLoss,
+      config: config as unknown as Record<string, unknown>,
+      predictor: await predictor!.getState(),
+      random: random.getState(),
+      savedAt: new Date().toISOString(),
+    });
+    let lastSavedEpoch = startEpoch;
+    let completedEpochs = startEpoch;
+    const signal = options.signal ?? new AbortController().signal;
+    const onEpochEnd = async (report: EpochReport) => {
+      for (const [split, terms] of [['train', report.train], ['validation', report.validation ?? {}]] as const) {
+        for (const [term, value] of Object.entries(terms)) {
+          if (!Number.isFinite(value)) {
+            throw new AnomalabError('ANOMALAB_TRAINING_DIVERGED', `${split} ${term} is ${value} at epoch ${report.epoch}: training diverged (try a lower learning rate); the last good checkpoint is kept (epoch ${lastSavedEpoch})`);
+          }
+        }
+      }
+      completedEpochs = report.epoch;
+      logger.metric({ type: 'epoch', epoch: report.epoch, train: report.train, validation: report.validation, duration_ms: report.durationMs });
+      const validationLoss = report.validation?.loss;
+      if (validationLoss !== undefined && (bestValidationLoss === null || validationLoss < bestValidationLoss)) {
+        bestValidationLoss = validationLoss;
+        await checkpoints.save('best', await checkpointOf(report.epoch));
+      }
+      if (report.epoch % config.training.save_interval === 0 || report.epoch === config.training.epochs) {
+        logger.info(`saving checkpoint (epoch ${report.epoch})`);
+        await checkpoints.save('last', await checkpointOf(report.epoch));
+        lastSavedEpoch = report.epoch;
+      }
+    };
+    if (startEpoch < config.training.epochs) {
+      logger.info(`training: epochs ${startEpoch + 1}..${config.training.epochs}`);
+      const result = await predictor.train({ train, validation: test }, { training: config.training, services, signal, startEpoch, onEpochEnd });
+      completedEpochs = result.epochs;
+      if (result.interrupted || signal.aborted) {
+        await checkpoints.save('last', await checkpointOf(completedEpochs));
+        throw new AnomalabError('ANOMALAB_INTERRUPTED', `interrupted after epoch ${completedEpochs}; checkpoint written. Continue with: anomalab experiment --resume ${run.id}`);
+      }
+    }
+    if (lastSavedEpoch !== completedEpochs || !(await checkpoints.load('last'))) {
+      await checkpoints.save('last', await checkpointOf(completedEpochs));
+    }
+
+    // 4. Which weights score: final (reference) or best validation.
+    let scoredEpoch = completedEpochs;
+    if (config.detector.weights === 'best') {
+      const best = await checkpoints.load('best');
+      if (best) {
+        await predictor.setState(best.predictor);
+        scoredEpoch = best.epoch;
+      } else logger.warn('weights: best requested but no validation loss was recorded: scoring with the final weights');
+    }
+
+    // 5. Errors, detector fitted on train, scores.
+    const W = config.detector.window;
+    const computeErrors = async (split: Series, label: string): Promise<{ errors: ErrorSeries; forecast?: Forecast }> => {
+      const progress = logger.progress(`prediction errors (${label}, W=${W})`, 1);
+      let result: { errors: ErrorSeries; forecast?: Forecast };
+      if (predictor!.forecast) {
+        const forecast = await predictor!.forecast(split, W);
+        result = { errors: errorsFromForecast(forecast, split, W), forecast };
+      } else if (predictor!.errors) {
+        result = { errors: await predictor!.errors(split, W) };
+      } else throw new AnomalabError('ANOMALAB_PLUGIN_INVALID', `model "${modelPlugin.name}" implements neither forecast() nor errors()`);
+      progress.done();
+      return result;
+    };
+    if (signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', 'interrupted before scoring');
+    const trainErrors = await computeErrors(train, 'train');
+    const testErrors = await computeErrors(test, 'test');
+    logger.info('calculating mean and covariance');
+    const detector = detectorPlugin.create(config.detector.options);
+    detector.fit(trainErrors.errors);
+    const last = await checkpoints.load('last');
+    if (last) await checkpoints.save('last', { ...last, detector: detector.getState() });
+    const trainScores = detector.score(trainErrors.errors);
+    const testScores = detector.score(testErrors.errors);
+
+    // 6. Evaluate.
+    const results: RunResults = {
+      dataset: loaded.id,
+      labelled: loaded.labelled,
+      window: W,
+      weights: config.detector.weights,
+      scoredEpoch,
+      detector: detector.describe(),
+      channels: [],
+      standardization: stats,
+    };
+    if (loaded.labelled && test.labels) {
+      const evaluateScores = (scores: Float32Array, trainScoresOf: Float32Array, channel: string): ChannelResults => ({
+        channel,
+        evaluations: [oracleThresholdEvaluator, trainThresholdEvaluator].map((e) =>
+          e.evaluate({ scores, labels: test.labels!, trainScores: trainScoresOf, firstValid: testErrors.errors.firstValid }, { beta: config.evaluation.beta }),
+        ),
+      });
+      results.channels = testScores.channels.map((s, c) => evaluateScores(s, trainScores.channels[c]!, loaded.channelNames[c]!));
+      if (testScores.joint && trainScores.joint) results.joint = evaluateScores(testScores.joint, trainScores.joint, 'joint');
+    } else logger.warn(`${loaded.id} has no labels: scores are saved, metrics are not computed`);
+
+    const metrics = headlineMetrics(results);
+    for (const line of formatMetricsSummary(results)) logger.info(line);
+    logger.metric({ type: 'results', metrics });
+    await runStore.writeFile(run.id, 'results.json', results);
+    await runStore.writeFile(run.id, 'series.json', seriesFile(loaded, test, testErrors.forecast, testScores, W));
+
+    const durationMs = Date.now() - started;
+    logger.info(`run ${run.id} completed in ${(durationMs / 1000).toFixed(1)}s -> ${run.dir}`);
+    logger.metric({ type: 'run_completed', duration_ms: durationMs });
+    const done = await runStore.update(run.id, { status: 'completed', endedAt: new Date().toISOString(), durationMs, metrics });
+    return { run: done, results };
+  } catch (error) {
+    const interrupted = error instanceof AnomalabError && error.code === 'ANOMALAB_INTERRUPTED';
+    const message = (error as Error).message;
+    logger.error(message);
+    logger.metric({ type: interrupted ? 'run_interrupted' : 'run_failed', message });
+    await runStore.update(run.id, {
+      status: interrupted ? 'interrupted' : 'failed',
+      endedAt: new Date().toISOString(),
+      durationMs: Date.now() - started,
+      error: { code: error instanceof AnomalabError ? error.code : 'ANOMALAB_INTERNAL', message },
+    });
+    throw error;
+  } finally {
+    predictor?.dispose();
+  }
+}
+
+/** The shared services of a run scope, as plugins receive them. */
+export function resolvePluginServices(scope: DependencyContainer): PluginServices {
+  return {
+    logger: scope.resolve(LoggerToken),
+    checkpoints: scope.resolve(CheckpointStoreToken),
+    runStore: scope.resolve(RunStoreToken),
+    random: scope.resolve(RandomToken),
+    tensors: scope.resolve(TensorRuntimeProviderToken),
+  };
+}
+
+async function reopenRun(runStore: RunStore, id: string): Promise<RunSummary> {
+  const run = await runStore.get(id);
+  if (run.status === 'completed') throw new AnomalabError('ANOMALAB_USAGE', `run ${id} is completed; raise training.epochs with --set to train it further`);
+  return runStore.update(id, { status: 'running', endedAt: undefined, error: undefined, resumedCount: (run.resumedCount ?? 0) + 1, pid: process.pid });
+}
+
+/** The numbers shown in run lists: oracle and deployable F per channel and joint. */
+export function headlineMetrics(results: RunResults): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const ch of [...results.channels, ...(results.joint ? [results.joint] : [])]) {
+    const entry: Record<string, number | null> = {};
+    for (const e of ch.evaluations) {
+      for (const key of ['f', 'precision', 'recall', 'threshold']) if (key in e.metrics) entry[`${e.evaluator}_${key}`] = e.metrics[key] ?? null;
+    }
+    out[ch.channel] = entry;
+  }
+  return out;
+}
+
+export function formatMetricsSummary(results: RunResults): string[] {
+  if (!results.channels.length) return [];
+  const lines = [`metrics (${results.dataset}, W=${results.window}, ${results.weights} weights of epoch ${results.scoredEpoch}; labels are unofficial):`];
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '   n/a' : v.toFixed(4));
+  for (const ch of [...results.channels, ...(results.joint ? [results.joint] : [])]) {
+    const oracle = ch.evaluations.find((e) => e.evaluator === 'oracle')!.metrics;
+    const deploy = ch.evaluations.find((e) => e.evaluator === 'deployable')!.metrics;
+    lines.push(
+      `  ${ch.channel.padEnd(12)} oracle F${oracle.beta} ${fmt(oracle.f)} (P ${fmt(oracle.precision)} R ${fmt(oracle.recall)}) | deployable F ${fmt(deploy.f)} (P ${fmt(deploy.precision)} R ${fmt(deploy.recall)})`,
+    );
+  }
+  lines.push('  oracle: threshold chosen on test labels (upper bound); deployable: threshold = max train score');
+  return lines;
+}
+
+/** Test-split series for plots: target, predictions, scores and labels (standardised units). */
+function seriesFile(loaded: LoadedSeries, test: Split, forecast: Forecast | undefined, scores: DetectorScores, W: number) {
+  const C = test.channels;
+  const channels = loaded.channelNames.map((name, c) => {
+    const target: number[] = [];
+    const prediction1: (number | null)[] = [];
+    const predictionMean: (number | null)[] = [];
+    for (let t = 0; t < test.rows; t++) {
+      target.push(test.values[t * C + c]!);
+      if (!forecast || t < 1) {
+        prediction1.push(null);
+      } else prediction1.push(forecast.values[((t - 1) * forecast.horizon) * C + c]!);
+      if (!forecast || t < W) predictionMean.push(null);
+      else {
+        let sum = 0;
+        for (let k = 1; k <= W; k++) sum += forecast.values[((t - k) * forecast.horizon + (k - 1)) * C + c]!;
+        predictionMean.push(sum / W);
+      }
+    }
+    return { name, target, prediction1, predictionMean, score: Array.from(scores.channels[c]!) };
+  });
+  return {
+    split: 'test',
+    offset: test.offset,
+    rows: test.rows,
+    window: W,
+    labels: test.labels ? Array.from(test.labels) : null,
+    channels,
+    jointScore: scores.joint ? Array.from(scores.joint) : null,
+  };
+}

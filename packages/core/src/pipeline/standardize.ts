@@ -1,0 +1,34 @@
+import type { Series, Split } from '../contracts/series.ts';
+
+export interface ChannelStats {
+  mean: number[];
+  std: number[];
+}
+
+/** Per-channel mean and unbiased (n-1) standard deviation, in float64. */
+export function channelStats(series: Series): ChannelStats {
+  const { rows, channels, values } = series;
+  const mean = new Array<number>(channels).fill(0);
+  const std = new Array<number>(channels).fill(0);
+  for (let t = 0; t < rows; t++) for (let c = 0; c < channels; c++) mean[c]! += values[t * channels + c]!;
+  for (let c = 0; c < channels; c++) mean[c] = mean[c]! / Math.max(rows, 1);
+  for (let t = 0; t < rows; t++)
+    for (let c = 0; c < channels; c++) {
+      const d = values[t * channels + c]! - mean[c]!;
+      std[c]! += d * d;
+    }
+  for (let c = 0; c < channels; c++) std[c] = Math.sqrt(std[c]! / Math.max(rows - 1, 1));
+  return { mean, std };
+}
+
+/** (x - mean) / std per channel; a constant channel (std 0) is only centred. */
+export function standardize<S extends Split>(split: S, stats: ChannelStats): S {
+  const { rows, channels } = split;
+  const values = new Float32Array(split.values.length);
+  for (let t = 0; t < rows; t++)
+    for (let c = 0; c < channels; c++) {
+      const std = stats.std[c]! > 0 ? stats.std[c]! : 1;
+      values[t * channels + c] = (split.values[t * channels + c]! - stats.mean[c]!) / std;
+    }
+  return { ...split, values };
+}

@@ -1,0 +1,2 @@
+// @anomalab/core/testing: helpers for plugin packages' tests.
+export { makeTempDir } from './temp-dir.ts';
