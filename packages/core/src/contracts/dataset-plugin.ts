@@ -51,6 +51,11 @@ export interface DatasetPlugin<Options = Record<string, unknown>> {
   readonly optionsSchema?: JSONSchema;
   /** The series this dataset offers. Called by `datasets list` and for validation. */
   listSeries(): SeriesInfo[];
+  /**
+   * Optional: make every series available offline (download, verify, cache). Called by
+   * `anomalab datasets fetch`. Plugins without remote data omit it.
+   */
+  prefetch?(services: Pick<PluginServices, 'logger'>): Promise<void>;
   /** Load one series into train/test splits. Errors name the file/field at fault. */
   load(request: DatasetLoadRequest<Options>): Promise<LoadedSeries>;
 }

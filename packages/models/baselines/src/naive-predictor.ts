@@ -1,0 +1,103 @@
+import type { Forecast, Predictor, PredictorState, Series, TrainContext, TrainData, TrainResult } from '@anomalab/core';
+
+export interface BaselineOptions {
+  method: 'last-value' | 'seasonal-naive';
+  /** Season length in rows; 0 = estimate from the train split's autocorrelation. */
+  period: number;
+  /** Longest period considered when estimating. */
+  max_period: number;
+}
+
+/**
+ * Naive forecasters. last-value predicts x_{t+k} = x_t; seasonal-naive predicts
+ * x_{t+k} = x_{t+k-P} (one season back, or x_t where that lies before the series start).
+ * "Training" estimates P from the train split when `period` is 0: the lag in
+ * [2, max_period] with the highest mean autocorrelation over channels.
+ */
+export class NaivePredictor implements Predictor {
+  private period: number;
+
+  constructor(
+    private readonly options: BaselineOptions,
+    private readonly channels: number,
+  ) {
+    this.period = options.period;
+  }
+
+  async train(data: TrainData, context: TrainContext): Promise<TrainResult> {
+    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
+      if (context.signal.aborted) return { epochs: epoch - 1, interrupted: true };
+      const started = Date.now();
+      if (this.options.method === 'seasonal-naive' && this.options.period === 0) this.period = estimatePeriod(data.train, this.options.max_period);
+      const train = { loss: meanSquaredError(this.forecastSync(data.train, 1), data.train), period: this.period };
+      const validation = data.validation ? { loss: meanSquaredError(this.forecastSync(data.validation, 1), data.validation) } : undefined;
+      context.services.logger.info(`| end of epoch ${String(epoch).padStart(3)} | 1-step mse ${train.loss.toFixed(4)}${validation ? ` | valid mse ${validation.loss.toFixed(4)}` : ''} | period ${this.period} |`);
+      await context.onEpochEnd({ epoch, train, validation, durationMs: Date.now() - started });
+    }
+    return { epochs: Math.max(context.startEpoch, context.training.epochs), interrupted: false };
+  }
+
+  async forecast(series: Series, horizon: number): Promise<Forecast> {
+    return this.forecastSync(series, horizon);
+  }
+
+  private forecastSync(series: Series, horizon: number): Forecast {
+    const { rows, channels: C } = series;
+    const values = new Float32Array(rows * horizon * C);
+    const P = this.options.method === 'seasonal-naive' ? this.period : 0;
+    for (let t = 0; t < rows; t++) {
+      for (let k = 1; k <= horizon; k++) {
+        const source = P > 0 && t + k - P >= 0 && t + k - P <= t ? t + k - P : t;
+        const out = (t * horizon + (k - 1)) * C;
+        for (let c = 0; c < C; c++) values[out + c] = series.values[source * C + c]!;
+      }
+    }
+    return { rows, channels: C, horizon, values };
+  }
+
+  async getState(): Promise<PredictorState> {
+    return { format: 'baselines/1', tensors: {}, json: { period: this.period, channels: this.channels } };
+  }
+
+  async setState(state: PredictorState): Promise<void> {
+    if (state.format !== 'baselines/1') throw new Error(`not a baselines checkpoint (format ${state.format})`);
+    this.period = Number(state.json.period);
+  }
+
+  describe() {
+    return { engine: 'js', parameters: 1 };
+  }
+
+  dispose(): void {}
+}
+
+function meanSquaredError(forecast: Forecast, series: Series): number {
+  const { rows, channels: C } = series;
+  let sum = 0;
+  for (let t = 0; t + 1 < rows; t++) for (let c = 0; c < C; c++) sum += (forecast.values[t * forecast.horizon * C + c]! - series.values[(t + 1) * C + c]!) ** 2;
+  return sum / Math.max(1, (rows - 1) * C);
+}
+
+/** Lag with the highest autocorrelation averaged over channels (first local maximum wins ties). */
+export function estimatePeriod(series: Series, maxPeriod: number): number {
+  const { rows, channels: C, values } = series;
+  const limit = Math.min(maxPeriod, Math.floor(rows / 2));
+  let best = 1;
+  let bestCorrelation = -Infinity;
+  for (let lag = 2; lag <= limit; lag++) {
+    let correlation = 0;
+    for (let c = 0; c < C; c++) {
+      let sxy = 0, sxx = 0, syy = 0;
+      for (let t = lag; t < rows; t++) {
+        const x = values[t * C + c]!;
+        const y = values[(t - lag) * C + c]!;
+        sxy += x * y;
+        sxx += x * x;
+        syy += y * y;
+      }
+      correlation += sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+    }
+    if (correlation > bestCorrelation + 1e-9) [best, bestCorrelation] = [lag, correlation];
+  }
+  return best;
+}
