@@ -26,9 +26,12 @@ export class Anomalab {
     @inject(ContainerToken) private readonly container: DependencyContainer,
   ) {}
 
+  /** Plugin modules that failed to load during discovery (shown as warnings). */
+  readonly pluginFailures: Error[] = [];
+
   /** Find and register the workspace's plugins (see plugins/discovery.ts). */
   async discover(options: { root?: string; modules?: string[] } = {}): Promise<this> {
-    await discoverPlugins(this.registry, options);
+    this.pluginFailures.push(...(await discoverPlugins(this.registry, options)));
     return this;
   }
 

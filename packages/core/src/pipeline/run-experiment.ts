@@ -225,7 +225,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     // 5. Errors, detector fitted on train, scores.
     const W = config.detector.window;
     const computeErrors = async (split: Series, label: string): Promise<{ errors: ErrorSeries; forecast?: Forecast }> => {
-      const progress = logger.progress(`prediction errors (${label}, W=${W})`, 1);
+      const started = Date.now();
       let result: { errors: ErrorSeries; forecast?: Forecast };
       if (predictor!.forecast) {
         const forecast = await predictor!.forecast(split, W);
@@ -233,7 +233,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
       } else if (predictor!.errors) {
         result = { errors: await predictor!.errors(split, W) };
       } else throw new AnomalabError('ANOMALAB_PLUGIN_INVALID', `model "${modelPlugin.name}" implements neither forecast() nor errors()`);
-      progress.done();
+      logger.info(`prediction errors (${label}, ${split.rows} rows, W=${W}): ${((Date.now() - started) / 1000).toFixed(2)}s`);
       return result;
     };
     if (signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', 'interrupted before scoring');
@@ -271,6 +271,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
 
     const metrics = headlineMetrics(results);
     for (const line of formatMetricsSummary(results)) logger.info(line);
+    if (typeof loaded.metadata.caveat === 'string' && results.channels.length) logger.info(`  note: ${loaded.metadata.caveat}`);
     logger.metric({ type: 'results', metrics });
     await runStore.writeFile(run.id, 'results.json', results);
     await runStore.writeFile(run.id, 'series.json', seriesFile(loaded, test, testErrors.forecast, testScores, W));
@@ -329,7 +330,7 @@ export function headlineMetrics(results: RunResults): Record<string, unknown> {
 
 export function formatMetricsSummary(results: RunResults): string[] {
   if (!results.channels.length) return [];
-  const lines = [`metrics (${results.dataset}, W=${results.window}, ${results.weights} weights of epoch ${results.scoredEpoch}; labels are unofficial):`];
+  const lines = [`metrics (${results.dataset}, W=${results.window}, ${results.weights} weights of epoch ${results.scoredEpoch}):`];
   const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '   n/a' : v.toFixed(4));
   for (const ch of [...results.channels, ...(results.joint ? [results.joint] : [])]) {
     const oracle = ch.evaluations.find((e) => e.evaluator === 'oracle')!.metrics;

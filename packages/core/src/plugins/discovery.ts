@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -53,11 +53,19 @@ export function candidatePackageDirs(root: string): string[] {
   const dirs = new Set<string>();
   const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const workspaces: string[] = Array.isArray(rootPkg.workspaces) ? rootPkg.workspaces : (rootPkg.workspaces?.packages ?? []);
-  for (const pattern of workspaces) for (const dir of expandWorkspaceGlob(root, pattern)) dirs.add(resolve(dir));
+  // realpath: workspace packages are also symlinked into node_modules; count them once.
+  const add = (dir: string) => {
+    try {
+      dirs.add(realpathSync(dir));
+    } catch {
+      // dangling link
+    }
+  };
+  for (const pattern of workspaces) for (const dir of expandWorkspaceGlob(root, pattern)) add(dir);
   const modules = join(root, 'node_modules');
   const scoped = join(modules, '@anomalab');
-  if (existsSync(scoped)) for (const name of readdirSync(scoped)) dirs.add(resolve(scoped, name));
-  if (existsSync(modules)) for (const name of readdirSync(modules)) if (name.startsWith('anomalab-plugin-')) dirs.add(resolve(modules, name));
+  if (existsSync(scoped)) for (const name of readdirSync(scoped)) add(join(scoped, name));
+  if (existsSync(modules)) for (const name of readdirSync(modules)) if (name.startsWith('anomalab-plugin-')) add(join(modules, name));
   return [...dirs];
 }
 
@@ -104,15 +112,25 @@ export async function loadPluginModule(registry: PluginRegistry, modulePath: str
 
 const loaded = new WeakMap<PluginRegistry, Set<string>>();
 
-/** Register every discovered plugin module (once per registry and module). */
-export async function discoverPlugins(registry: PluginRegistry, options: { root?: string; modules?: string[] } = {}): Promise<void> {
+/**
+ * Register every discovered plugin module (once per registry and module). A package whose
+ * module fails to load does not take the others down: its error is returned (and its
+ * plugins stay unavailable, so selecting one reports the list of available names).
+ */
+export async function discoverPlugins(registry: PluginRegistry, options: { root?: string; modules?: string[] } = {}): Promise<Error[]> {
   const seen = loaded.get(registry) ?? new Set<string>();
   loaded.set(registry, seen);
   const root = options.root ?? findWorkspaceRoot();
   const modules = [...(root ? manifestModules(root) : []), ...(options.modules ?? [])];
+  const failures: Error[] = [];
   for (const path of modules) {
     if (seen.has(path)) continue;
     seen.add(path);
-    await loadPluginModule(registry, path);
+    try {
+      await loadPluginModule(registry, path);
+    } catch (error) {
+      failures.push(error as Error);
+    }
   }
+  return failures;
 }

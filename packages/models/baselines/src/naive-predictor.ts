@@ -78,12 +78,15 @@ function meanSquaredError(forecast: Forecast, series: Series): number {
   return sum / Math.max(1, (rows - 1) * C);
 }
 
-/** Lag with the highest autocorrelation averaged over channels (first local maximum wins ties). */
+/**
+ * Season length: the shortest lag whose autocorrelation (averaged over channels) is within
+ * 2% of the best lag's. Multiples of the true period correlate almost as well, and noise
+ * decides which of them wins, so the shortest near-best lag is the stable choice.
+ */
 export function estimatePeriod(series: Series, maxPeriod: number): number {
   const { rows, channels: C, values } = series;
   const limit = Math.min(maxPeriod, Math.floor(rows / 2));
-  let best = 1;
-  let bestCorrelation = -Infinity;
+  const correlations: number[] = [];
   for (let lag = 2; lag <= limit; lag++) {
     let correlation = 0;
     for (let c = 0; c < C; c++) {
@@ -97,7 +100,14 @@ export function estimatePeriod(series: Series, maxPeriod: number): number {
       }
       correlation += sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
     }
-    if (correlation > bestCorrelation + 1e-9) [best, bestCorrelation] = [lag, correlation];
+    correlations[lag] = correlation / C;
   }
-  return best;
+  const best = Math.max(...correlations.filter((c) => c !== undefined));
+  if (!Number.isFinite(best)) return 1;
+  for (let lag = 2; lag <= limit; lag++) {
+    // A local peak close to the best correlation.
+    const c = correlations[lag]!;
+    if (c >= best - 0.02 * Math.abs(best) && c >= (correlations[lag - 1] ?? -Infinity) && c >= (correlations[lag + 1] ?? -Infinity)) return lag;
+  }
+  return 1;
 }

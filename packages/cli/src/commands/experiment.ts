@@ -1,0 +1,84 @@
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { AnomalabError } from '@anomalab/core';
+import type { Command } from '../command.ts';
+import { openApp } from '../app.ts';
+
+export const experimentCommand: Command = {
+  path: ['experiment'],
+  summary: 'validate and run an experiment file',
+  help: `Usage: anomalab experiment <file.yaml> [--set key=value]... [options]
+       anomalab experiment --resume <run-id> [--set training.epochs=N]
+
+Validates the experiment (every problem is listed as file:line:col: path: message, exit 2,
+no run folder), then runs the pipeline: load -> standardise -> train -> errors -> fit the
+detector on train -> score test -> evaluate -> save under the run store.
+
+Options:
+  --config <file>      the experiment file (same as the positional argument)
+  --set key=value      override a field, e.g. --set training.epochs=5 (repeatable; value is YAML)
+  --resume <run-id>    continue a stopped, interrupted or failed run in its own folder from its
+                       last checkpoint, with its saved config (plus any --set)
+  --quiet              only the final summary on stdout (log.txt is still written)
+  --json               print the run record as JSON at the end
+  --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
+  --data-mirror <dir>  read benchmark data files from this local mirror (sets ANOMALAB_DATA_MIRROR)
+
+Ctrl-C (or SIGTERM) stops after the current training window, writes a checkpoint and marks
+the run interrupted (exit 130); a second Ctrl-C exits at once.
+
+Examples:
+  anomalab experiment experiments/quickstart.yaml
+  anomalab experiment experiments/quickstart.yaml --set training.epochs=3 --set seed=7`,
+  allowPositionals: true,
+  options: {
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    resume: { type: 'string' },
+    quiet: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }, ctx) {
+    if (positionals.length > 1) throw new AnomalabError('ANOMALAB_USAGE', `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
+    const file: string | undefined = values.config ?? positionals[0];
+    const overrides: string[] = values.set ?? [];
+    const app = await openApp(ctx);
+
+    let loaded;
+    if (values.resume) {
+      if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
+      const run = await app.runs.get(values.resume);
+      const configPath = join(run.dir, 'config.json');
+      const { readFile } = await import('node:fs/promises');
+      loaded = await app.load({ file: configPath, text: await readFile(configPath, 'utf8'), overrides });
+      // Relative paths in the config resolve against the original experiment file's folder.
+      if (run.configFile && existsSync(run.configFile)) loaded.baseDir = dirname(run.configFile);
+      await app.runs.writeFile(run.id, 'config.json', loaded.config);
+    } else {
+      if (!file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given\nsee: anomalab experiment --help');
+      loaded = await app.load({ file, overrides });
+    }
+
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (name: string) => {
+      signals++;
+      if (signals > 1) process.exit(130);
+      ctx.err.write(`\n${name}: stopping after the current window (again to exit at once)\n`);
+      controller.abort();
+    };
+    const sigint = () => onSignal('SIGINT');
+    const sigterm = () => onSignal('SIGTERM');
+    process.on('SIGINT', sigint);
+    process.on('SIGTERM', sigterm);
+    try {
+      const outcome = await app.run(loaded, { resume: values.resume, signal: controller.signal, out: ctx.out, quiet: values.quiet });
+      if (values.json) ctx.out.write(JSON.stringify(outcome.run, null, 2) + '\n');
+      else if (values.quiet) ctx.out.write(`${outcome.run.id} completed\n`);
+      return 0;
+    } finally {
+      process.off('SIGINT', sigint);
+      process.off('SIGTERM', sigterm);
+    }
+  },
+};

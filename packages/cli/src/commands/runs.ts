@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunSummary } from '@anomalab/core';
+import { table, writeJson, type Command } from '../command.ts';
+import { openApp } from '../app.ts';
+
+/** The headline number of a run: the best oracle F over its channels and joint score. */
+function bestOracleF(run: RunSummary): string {
+  const values = Object.values((run.metrics ?? {}) as Record<string, Record<string, number | null>>)
+    .map((m) => m.oracle_f)
+    .filter((v): v is number => typeof v === 'number');
+  return values.length ? Math.max(...values).toFixed(4) : '-';
+}
+
+function duration(run: RunSummary): string {
+  return run.durationMs !== undefined ? `${(run.durationMs / 1000).toFixed(1)}s` : '-';
+}
+
+/** What `runs show --json` and `runs list --json` print for a run. */
+function runJson(run: RunSummary) {
+  const { dir, ...record } = run;
+  return { ...record, dir };
+}
+
+export const runsListCommand: Command = {
+  path: ['runs', 'list'],
+  summary: 'list the runs in the run store',
+  help: `Usage: anomalab runs list [--json] [--status <status>] [--runs <dir>]
+
+Lists runs oldest first: id, status, experiment, dataset, model, backend, duration and the
+best oracle F (threshold chosen on test labels) over channels.
+
+Options:
+  --json             the run records as a JSON array
+  --status <status>  only runs with this status (running, completed, failed, interrupted)`,
+  options: { json: { type: 'boolean' }, status: { type: 'string' } },
+  async run({ values }, ctx) {
+    const app = await openApp(ctx);
+    let runs = await app.runs.list();
+    if (values.status) runs = runs.filter((r) => r.status === values.status);
+    if (values.json) {
+      writeJson(ctx, runs.map(runJson));
+      return 0;
+    }
+    if (!runs.length) {
+      ctx.out.write(`no runs in ${app.runs.root}\n`);
+      return 0;
+    }
+    ctx.out.write(
+      table([
+        ['ID', 'STATUS', 'EXPERIMENT', 'DATASET', 'MODEL', 'BACKEND', 'TIME', 'ORACLE F'],
+        ...runs.map((r) => [r.id, r.status, r.experiment, r.dataset, r.model, r.backend, duration(r), bestOracleF(r)]),
+      ]),
+    );
+    return 0;
+  },
+};
+
+export const runsShowCommand: Command = {
+  path: ['runs', 'show'],
+  summary: 'show one run: record, config and metrics',
+  help: `Usage: anomalab runs show <run-id> [--json]
+
+Options:
+  --json   {id, status, experiment, dataset, model, metrics, ...} plus config and results`,
+  allowPositionals: true,
+  options: { json: { type: 'boolean' } },
+  async run({ values, positionals }, ctx) {
+    const app = await openApp(ctx);
+    const { AnomalabError } = await import('@anomalab/core');
+    if (positionals.length !== 1) throw new AnomalabError('ANOMALAB_USAGE', 'expected one run id\nsee: anomalab runs show --help');
+    const run = await app.runs.get(positionals[0]!);
+    const config = await app.runs.readJson<Record<string, unknown>>(run.id, 'config.json');
+    const results = await app.runs.readJson<Record<string, unknown>>(run.id, 'results.json');
+    if (values.json) {
+      writeJson(ctx, { ...runJson(run), config, results: results ?? null });
+      return 0;
+    }
+    const lines = [
+      `run        ${run.id}`,
+      `status     ${run.status}${run.error ? ` (${run.error.message})` : ''}`,
+      `experiment ${run.experiment}${run.configFile ? ` (${run.configFile})` : ''}`,
+      `dataset    ${run.dataset}`,
+      `model      ${run.model} (${run.engine ?? '?'}, tfjs backend ${run.backend})`,
+      `seed       ${run.seed}`,
+      `started    ${run.startedAt}${run.endedAt ? `, ended ${run.endedAt} (${duration(run)})` : ''}`,
+      `commit     ${run.gitCommit ?? 'unknown'}`,
+      `folder     ${run.dir}`,
+    ];
+    ctx.out.write(lines.join('\n') + '\n');
+    if (run.metrics && Object.keys(run.metrics).length) {
+      const rows = [['CHANNEL', 'ORACLE F', 'P', 'R', 'DEPLOYABLE F', 'P', 'R']];
+      const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '-');
+      for (const [channel, m] of Object.entries(run.metrics as Record<string, Record<string, number | null>>)) {
+        rows.push([channel, f(m.oracle_f), f(m.oracle_precision), f(m.oracle_recall), f(m.deployable_f), f(m.deployable_precision), f(m.deployable_recall)]);
+      }
+      ctx.out.write('\n' + table(rows));
+      ctx.out.write('oracle: threshold chosen on test labels (upper bound); deployable: threshold = max train score\n');
+    }
+    try {
+      const log = (await readFile(join(run.dir, 'log.txt'), 'utf8')).trimEnd().split('\n');
+      ctx.out.write(`\nlast log lines:\n${log.slice(-5).join('\n')}\n`);
+    } catch {
+      // no log yet
+    }
+    return 0;
+  },
+};

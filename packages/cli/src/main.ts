@@ -1,0 +1,90 @@
+import { AnomalabError, ConfigError, exitCodeFor } from '@anomalab/core';
+import { parseCommandArgs, type Command, type CommandContext } from './command.ts';
+import { experimentCommand } from './commands/experiment.ts';
+import { runsListCommand, runsShowCommand } from './commands/runs.ts';
+import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
+
+export const commands: Command[] = [
+  experimentCommand,
+  runsListCommand,
+  runsShowCommand,
+  datasetsListCommand,
+  datasetsInfoCommand,
+  datasetsFetchCommand,
+  modelsListCommand,
+  schemaCommand,
+];
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
+  return `anomalab - time-series anomaly detection experiments
+
+Usage: anomalab <command> [options]   (anomalab <command> --help for details)
+
+Commands:
+${commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n')}
+
+Global options (any command):
+  --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
+  --data-mirror <dir>  local mirror of the benchmark data files (sets ANOMALAB_DATA_MIRROR)
+  --help, -h           help
+`;
+}
+
+/** Take global options out of argv (they may appear anywhere). */
+function extractGlobals(argv: string[]): { rest: string[]; runsDir?: string; dataMirror?: string } {
+  const rest: string[] = [];
+  const globals: { runsDir?: string; dataMirror?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--runs' || flag === '--data-mirror') {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new AnomalabError('ANOMALAB_USAGE', `${flag} needs a directory`);
+      if (flag === '--runs') globals.runsDir = value;
+      else globals.dataMirror = value;
+    } else rest.push(arg);
+  }
+  return { rest, ...globals };
+}
+
+/** Entry point: returns the exit code (0 ok, 2 bad input, 130 interrupted, 1 other failure). */
+export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out' | 'err'>> = {}): Promise<number> {
+  const out = io.out ?? process.stdout;
+  const err = io.err ?? process.stderr;
+  try {
+    const { rest, runsDir, dataMirror } = extractGlobals(argv);
+    if (dataMirror) process.env.ANOMALAB_DATA_MIRROR = dataMirror;
+    const words = rest.filter((a) => !a.startsWith('-'));
+    const command = commands
+      .filter((c) => c.path.every((w, i) => words[i] === w))
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (!command) {
+      if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
+        out.write(overview());
+        return rest.length === 0 ? 2 : 0;
+      }
+      const group = commands.filter((c) => c.path[0] === words[0]);
+      const hint = group.length ? `\n${group.map((c) => `  anomalab ${c.path.join(' ')}  ${c.summary}`).join('\n')}` : '\nsee: anomalab --help';
+      throw new AnomalabError('ANOMALAB_USAGE', `unknown command: ${words.join(' ') || rest.join(' ')}${hint}`);
+    }
+    // Remove the command words (first occurrences, in order) and parse the rest.
+    const args = [...rest];
+    for (const w of command.path) args.splice(args.indexOf(w), 1);
+    if (args.includes('--help') || args.includes('-h')) {
+      out.write(command.help + '\n');
+      return 0;
+    }
+    const parsed = parseCommandArgs(command, args);
+    return await command.run(parsed, { out, err, runsDir: runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs' });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err.write(`${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the experiment:\n${error.message}\n`);
+    } else if (error instanceof AnomalabError) {
+      err.write(`error: ${error.message}\n`);
+    } else {
+      err.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    return exitCodeFor(error);
+  }
+}
