@@ -1,0 +1,70 @@
+import type { JSONSchema } from '@anomalab/core';
+
+/** Recurrent cell types, named like PyTorch's `nn.RNN` modes used by the reference. */
+export type CellType = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
+
+/** `model.options` of the `rnn` model (snake_case, as written in experiment YAML). */
+export interface RnnOptions {
+  cell: CellType;
+  /** Encoder output size E. */
+  embedding: number;
+  /** Hidden size H of every recurrent layer. */
+  hidden: number;
+  /** Number of stacked recurrent layers N. */
+  layers: number;
+  dropout: number;
+  lr: number;
+  weight_decay: number;
+  /** Global gradient-norm clip. */
+  clip: number;
+  batch_size: number;
+  bptt: number;
+  residual: boolean;
+  /** Rows of the noise-augmented train (and validation) series. */
+  augment_length: number;
+  /** Noise standard deviation as a fraction of each channel's train std. */
+  noise: number;
+}
+
+/** The reference project's defaults (chickenbestlover/RNN-Time-series-Anomaly-Detection). */
+export const DEFAULT_OPTIONS: RnnOptions = {
+  cell: 'LSTM',
+  embedding: 32,
+  hidden: 32,
+  layers: 2,
+  dropout: 0.2,
+  lr: 2e-4,
+  weight_decay: 1e-4,
+  clip: 10,
+  batch_size: 64,
+  bptt: 50,
+  residual: false,
+  augment_length: 100_000,
+  noise: 0.05,
+};
+
+/** JSON Schema of `model.options`; the core validates against it and fills in defaults. */
+export const rnnOptionsSchema: JSONSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cell: { type: 'string', enum: ['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'], default: DEFAULT_OPTIONS.cell, description: 'Recurrent cell: LSTM, GRU, or a plain RNN with tanh or ReLU.' },
+    embedding: { type: 'integer', minimum: 1, default: DEFAULT_OPTIONS.embedding, description: 'Size E of the linear encoder output (the reference calls it emsize). Independent of hidden.' },
+    hidden: { type: 'integer', minimum: 1, default: DEFAULT_OPTIONS.hidden, description: 'Hidden size H of every recurrent layer (nhid).' },
+    layers: { type: 'integer', minimum: 1, default: DEFAULT_OPTIONS.layers, description: 'Number of stacked recurrent layers (nlayers).' },
+    dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: DEFAULT_OPTIONS.dropout, description: 'Dropout after the encoder, between recurrent layers and before the decoder (training only).' },
+    lr: { type: 'number', exclusiveMinimum: 0, default: DEFAULT_OPTIONS.lr, description: 'Adam learning rate.' },
+    weight_decay: { type: 'number', minimum: 0, default: DEFAULT_OPTIONS.weight_decay, description: 'L2 penalty added to the gradient before the Adam update (classic Adam, not AdamW).' },
+    clip: { type: 'number', exclusiveMinimum: 0, default: DEFAULT_OPTIONS.clip, description: 'Gradients are rescaled to at most this global L2 norm.' },
+    batch_size: { type: 'integer', minimum: 1, default: DEFAULT_OPTIONS.batch_size, description: 'Number of parallel lanes the augmented series is cut into (batchify); also used for validation.' },
+    bptt: { type: 'integer', minimum: 1, default: DEFAULT_OPTIONS.bptt, description: 'Steps per truncated-backpropagation window.' },
+    residual: { type: 'boolean', default: DEFAULT_OPTIONS.residual, description: 'Add the input row to the decoder output (predict the change).' },
+    augment_length: { type: 'integer', minimum: 2, default: DEFAULT_OPTIONS.augment_length, description: 'Rows of the noise-augmented train and validation series (the split plus noisy copies, truncated).' },
+    noise: { type: 'number', minimum: 0, default: DEFAULT_OPTIONS.noise, description: 'Augmentation noise std as a fraction of each channel\'s std on the (standardised) train split.' },
+  },
+};
+
+/** Defaults applied to partial options (the core already does this; tests and scripts use it). */
+export function resolveOptions(options: Partial<RnnOptions> = {}): RnnOptions {
+  return { ...DEFAULT_OPTIONS, ...options };
+}

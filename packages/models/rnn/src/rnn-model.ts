@@ -1,0 +1,216 @@
+import type * as tfType from '@tensorflow/tfjs';
+import type { Tf } from './tf-types.ts';
+import type { Random } from '@anomalab/core';
+import { cellStep, GATES, stateSize, type LayerState, type LayerWeights } from './cells.ts';
+import type { CellType, RnnOptions } from './config.ts';
+
+
+type Tensor = tfType.Tensor;
+type Tensor1D = tfType.Tensor1D;
+type Tensor2D = tfType.Tensor2D;
+
+/** Architecture: the options that shape the parameters, plus the channel count. */
+export interface Architecture {
+  channels: number;
+  cell: CellType;
+  embedding: number;
+  hidden: number;
+  layers: number;
+  residual: boolean;
+}
+
+export function architectureOf(options: RnnOptions, channels: number): Architecture {
+  return { channels, cell: options.cell, embedding: options.embedding, hidden: options.hidden, layers: options.layers, residual: options.residual };
+}
+
+/** One named parameter inside the flat vector. Weights are [in, out] (x @ W), PyTorch's transpose. */
+export interface ParameterSlot {
+  name: string;
+  shape: number[];
+  offset: number;
+  size: number;
+  /** Initialisation: uniform(-bound, bound), or zeros when bound is 0. */
+  bound: number;
+}
+
+/**
+ * All parameters live in one flat Float32 vector: gradients, clipping and Adam are then
+ * a handful of ops per window instead of a handful per parameter tensor, and the
+ * checkpoint layout is a simple table. Per layer, weight_ih and weight_hh are adjacent
+ * so `[weight_ih; weight_hh]` is a single view.
+ */
+export function parameterLayout(arch: Architecture): ParameterSlot[] {
+  const { channels: C, embedding: E, hidden: H, layers: N } = arch;
+  const G = GATES[arch.cell];
+  const slots: ParameterSlot[] = [];
+  let offset = 0;
+  const add = (name: string, shape: number[], bound: number) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    slots.push({ name, shape, offset, size, bound });
+    offset += size;
+  };
+  add('encoder.weight', [C, E], 0.1);
+  add('encoder.bias', [E], 1 / Math.sqrt(C)); // PyTorch's nn.Linear default; the reference only re-initialises the weight
+  const k = 1 / Math.sqrt(H); // PyTorch's default for all recurrent weights and biases
+  for (let l = 0; l < N; l++) {
+    add(`rnn.${l}.weight_ih`, [l === 0 ? E : H, G * H], k);
+    add(`rnn.${l}.weight_hh`, [H, G * H], k);
+    add(`rnn.${l}.bias_ih`, [G * H], k);
+    add(`rnn.${l}.bias_hh`, [G * H], k);
+  }
+  add('decoder.weight', [H, C], 0.1);
+  add('decoder.bias', [C], 0);
+  return slots;
+}
+
+export function parameterCount(arch: Architecture): number {
+  const layout = parameterLayout(arch);
+  const last = layout[layout.length - 1]!;
+  return last.offset + last.size;
+}
+
+/** Initial flat parameters, drawn in layout order from `random` (seeded: same seed, same weights). */
+export function initialParameters(arch: Architecture, random: Random): Float32Array {
+  const flat = new Float32Array(parameterCount(arch));
+  for (const slot of parameterLayout(arch)) {
+    for (let i = 0; i < slot.size; i++) flat[slot.offset + i] = slot.bound === 0 ? 0 : (2 * random.uniform() - 1) * slot.bound;
+  }
+  return flat;
+}
+
+/** Tensor views of the flat parameters (created inside the caller's tidy/gradient scope). */
+export interface ModelWeights {
+  encoderW: Tensor2D;
+  encoderB: Tensor1D;
+  layers: LayerWeights[];
+  decoderW: Tensor2D;
+  decoderB: Tensor1D;
+}
+
+export function weightViews(tf: Tf, arch: Architecture, flat: Tensor1D): ModelWeights {
+  const slots = new Map(parameterLayout(arch).map((s) => [s.name, s]));
+  const view = (name: string) => {
+    const s = slots.get(name)!;
+    return tf.reshape(tf.slice(flat, s.offset, s.size), s.shape);
+  };
+  const layers: LayerWeights[] = [];
+  for (let l = 0; l < arch.layers; l++) {
+    const ih = slots.get(`rnn.${l}.weight_ih`)!;
+    const hh = slots.get(`rnn.${l}.weight_hh`)!;
+    const bIh = view(`rnn.${l}.bias_ih`) as Tensor1D;
+    const bHh = view(`rnn.${l}.bias_hh`) as Tensor1D;
+    const needsSplit = arch.cell === 'GRU';
+    layers.push({
+      // Adjacent in the flat vector: one slice gives the stacked [W_ih; W_hh].
+      w: tf.reshape(tf.slice(flat, ih.offset, ih.size + hh.size), [ih.shape[0]! + hh.shape[0]!, ih.shape[1]!]),
+      wIh: (needsSplit ? view(ih.name) : undefined) as Tensor2D,
+      wHh: (needsSplit ? view(hh.name) : undefined) as Tensor2D,
+      bias: (needsSplit ? undefined : tf.add(bIh, bHh)) as Tensor1D,
+      bIh,
+      bHh,
+    });
+  }
+  return {
+    encoderW: view('encoder.weight') as Tensor2D,
+    encoderB: view('encoder.bias') as Tensor1D,
+    layers,
+    decoderW: view('decoder.weight') as Tensor2D,
+    decoderB: view('decoder.bias') as Tensor1D,
+  };
+}
+
+/** Recurrent state of the whole stack: per layer [h] or [h, c]. */
+export type ModelState = LayerState[];
+
+export function zeroState(tf: Tf, arch: Architecture, batch: number): ModelState {
+  return Array.from({ length: arch.layers }, () => Array.from({ length: stateSize(arch.cell) }, () => tf.zeros([batch, arch.hidden]) as Tensor2D));
+}
+
+/** Dropout masks of one step (already scaled by 1/(1-p)): encoder output, then each layer's output. */
+export type StepMasks = Tensor2D[];
+
+export interface StepOutput {
+  /** Prediction of the next row, [batch, C]. */
+  output: Tensor2D;
+  state: ModelState;
+  /** Top layer output after dropout (what the reference returns as `hids`), [batch, H]. */
+  top: Tensor2D;
+}
+
+/**
+ * One time step of the model: encoder + dropout, the stacked cells with dropout between
+ * layers, dropout, decoder (+ input when residual). `masks` undefined means eval mode.
+ */
+export function modelStep(tf: Tf, arch: Architecture, w: ModelWeights, x: Tensor2D, state: ModelState, masks?: StepMasks): StepOutput {
+  let input = tf.fused.matMul({ a: x, b: w.encoderW, bias: w.encoderB }) as Tensor2D;
+  if (masks) input = tf.mul(input, masks[0]!);
+  const next: ModelState = [];
+  for (let l = 0; l < arch.layers; l++) {
+    const layerState = cellStep(tf, arch.cell, w.layers[l]!, input, state[l]!);
+    next.push(layerState);
+    input = layerState[0]!;
+    if (masks) input = tf.mul(input, masks[l + 1]!);
+  }
+  let output = tf.fused.matMul({ a: input, b: w.decoderW, bias: w.decoderB }) as Tensor2D;
+  if (arch.residual) output = tf.add(output, x);
+  return { output, state: next, top: input };
+}
+
+/** Identity whose gradient is zero: PyTorch's `.detach()` inside a differentiated function. */
+export function stopGradient(tf: Tf): (x: Tensor) => Tensor {
+  const f = tf.customGrad((...inputs) => ({ value: tf.clone(inputs[0] as Tensor), gradFunc: (dy: Tensor) => tf.zerosLike(dy) }));
+  return (x: Tensor) => f(x);
+}
+
+export interface WindowLoss {
+  loss: tfType.Scalar;
+  /** [free_running, teacher_forcing, hidden] as a [3] tensor (one read per window). */
+  terms: Tensor1D;
+  /** State after the teacher-forced pass: carried to the next window. */
+  state: ModelState;
+}
+
+/**
+ * The reference's three-term loss for one window (section 3). The free-running and the
+ * teacher-forced pass both start from `state`; they are independent, so they run as one
+ * batch of 2B lanes (free-running lanes first): half the op dispatches of two passes.
+ *
+ * @param inputs L input rows, each [B, C]
+ * @param targets [L, B, C]
+ * @param masks per step, dropout masks for 2B lanes (training) or undefined (eval)
+ */
+export function windowLoss(
+  tf: Tf,
+  arch: Architecture,
+  w: ModelWeights,
+  inputs: Tensor2D[],
+  targets: tfType.Tensor3D,
+  state: ModelState,
+  masks: StepMasks[] | undefined,
+  detach: (x: Tensor) => Tensor,
+): WindowLoss {
+  const B = inputs[0]!.shape[0];
+  let s: ModelState = state.map((layer) => layer.map((t) => tf.concat([t, t], 0) as Tensor2D));
+  const outputs: Tensor2D[] = [];
+  const tops: Tensor2D[] = [];
+  let freeRunning = inputs[0]!;
+  for (let t = 0; t < inputs.length; t++) {
+    const x = tf.concat([freeRunning, inputs[t]!], 0) as Tensor2D;
+    const step = modelStep(tf, arch, w, x, s, masks?.[t]);
+    s = step.state;
+    outputs.push(step.output);
+    tops.push(step.top);
+    if (t + 1 < inputs.length) freeRunning = tf.slice(step.output, [0, 0], [B, -1]);
+  }
+  const L = inputs.length;
+  const out = tf.reshape(tf.stack(outputs), [L, 2, B, -1]);
+  const top = tf.reshape(tf.stack(tops), [L, 2, B, -1]);
+  const [out1, out2] = tf.unstack(out, 1);
+  const [h1, h2] = tf.unstack(top, 1);
+  const l1 = tf.mean(tf.squaredDifference(out1!, targets));
+  const l2 = tf.mean(tf.squaredDifference(out2!, targets));
+  const l3 = tf.mean(tf.squaredDifference(h1!, detach(h2!)));
+  const loss = tf.addN([l1, l2, l3]) as tfType.Scalar;
+  const carried = s.map((layer) => layer.map((t) => tf.slice(t, [B, 0], [B, -1]) as Tensor2D));
+  return { loss, terms: tf.stack([l1, l2, l3]) as Tensor1D, state: carried };
+}

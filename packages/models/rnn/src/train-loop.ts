@@ -1,0 +1,174 @@
+import type * as tfType from '@tensorflow/tfjs';
+import { SeededRandom, type Series, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
+import { augment, channelStd } from './augment.ts';
+import { batchify, bpttWindows, type BpttWindow } from './batchify.ts';
+import { mixSeed, windowMasks } from './dropout.ts';
+import { batchLine, epochLine } from './format-log.ts';
+import type { RnnNetwork } from './network.ts';
+import { weightViews, windowLoss, zeroState, type ModelState } from './rnn-model.ts';
+
+type Tensor2D = tfType.Tensor2D;
+type Tensor3D = tfType.Tensor3D;
+
+/** Log a batch line every this many windows, as the reference's default log_interval. */
+const LOG_INTERVAL = 10;
+export const TERM_NAMES = ['free_running', 'teacher_forcing', 'hidden'] as const;
+
+/** A batchified series on the device, [steps, B, C], and its BPTT windows. */
+export interface Batched {
+  data: Tensor3D;
+  steps: number;
+  windows: BpttWindow[];
+}
+
+export function upload(net: RnnNetwork, series: Series, lanes: number, what: string): Batched {
+  const { data, steps } = batchify(series.values, series.rows, series.channels, lanes);
+  if (steps < 2) throw new Error(`rnn: the augmented ${what} series (${series.rows} rows) is too short for batch_size ${lanes}: raise augment_length or lower batch_size`);
+  return { data: net.tf.tensor3d(data, [steps, lanes, series.channels]), steps, windows: bpttWindows(steps, net.options.bptt) };
+}
+
+/** Input rows (one [B, C] tensor per step) and targets [L, B, C] of a window. */
+export function windowTensors(net: RnnNetwork, batched: Batched, window: BpttWindow): { inputs: Tensor2D[]; targets: Tensor3D; dispose(): void } {
+  const tf = net.tf;
+  const { start, length } = window;
+  const block = tf.slice(batched.data, [start, 0, 0], [length + 1, -1, -1]);
+  const inputs = tf.unstack(tf.slice(block, [0, 0, 0], [length, -1, -1])) as Tensor2D[];
+  const targets = tf.slice(block, [1, 0, 0], [length, -1, -1]);
+  return { inputs, targets, dispose: () => tf.dispose([block, targets, ...inputs]) };
+}
+
+function disposeState(net: RnnNetwork, state: ModelState): void {
+  net.tf.dispose(state.flat());
+}
+
+/** Sum of three-term vectors and their mean. */
+class TermAverage {
+  private sum = [0, 0, 0];
+  count = 0;
+  add(terms: ArrayLike<number>): void {
+    for (let i = 0; i < 3; i++) this.sum[i]! += terms[i]!;
+    this.count++;
+  }
+  total(): number {
+    return (this.sum[0]! + this.sum[1]! + this.sum[2]!) / Math.max(1, this.count);
+  }
+  report(): Record<string, number> {
+    const out: Record<string, number> = { loss: this.total() };
+    TERM_NAMES.forEach((name, i) => (out[name] = this.sum[i]! / Math.max(1, this.count)));
+    return out;
+  }
+}
+
+/**
+ * One training window: forward both lanes, backprop through the window only (the incoming
+ * state is a constant: truncated BPTT), clip + Adam. Returns the loss terms and the new
+ * carried state; disposes everything else.
+ */
+export function trainWindow(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor3D, state: ModelState): { terms: Float32Array; state: ModelState } {
+  const tf = net.tf;
+  const { arch, options } = net;
+  const lanes = inputs[0]!.shape[0] * 2;
+  // The dropout stream is keyed by (seed, Adam step): restoring the step restores it.
+  const masks = options.dropout > 0
+    ? windowMasks(tf, options.dropout, inputs.length, lanes, [arch.embedding, ...Array<number>(arch.layers).fill(arch.hidden)], mixSeed(net.seed, net.adam.step))
+    : undefined;
+  let kept: { terms: tfType.Tensor1D; state: ModelState } | undefined;
+  const f = (flat: tfType.Tensor) => {
+    const w = weightViews(tf, arch, flat as tfType.Tensor1D);
+    const r = windowLoss(tf, arch, w, inputs, targets, state, masks?.perStep, net.detach);
+    kept = { terms: tf.keep(r.terms), state: r.state.map((layer) => layer.map((t) => tf.keep(t))) };
+    return r.loss;
+  };
+  const { value, grads } = tf.valueAndGrads(f)([net.params]);
+  net.setParams(net.adam.update(net.params, grads[0] as tfType.Tensor1D));
+  const terms = kept!.terms.dataSync() as Float32Array;
+  tf.dispose([value, ...grads, kept!.terms]);
+  masks?.dispose();
+  return { terms, state: kept!.state };
+}
+
+/** Validation (eval mode: no dropout, no gradients), averaged over windows. */
+function validate(net: RnnNetwork, batched: Batched): Record<string, number> {
+  const tf = net.tf;
+  const average = new TermAverage();
+  let state = zeroState(tf, net.arch, net.options.batch_size);
+  for (const window of batched.windows) {
+    const { inputs, targets, dispose } = windowTensors(net, batched, window);
+    let next: ModelState = [];
+    const terms = tf.tidy(() => {
+      const w = weightViews(tf, net.arch, net.params);
+      const r = windowLoss(tf, net.arch, w, inputs, targets, state, undefined, net.detach);
+      next = r.state.map((layer) => layer.map((t) => tf.keep(t)));
+      return r.terms;
+    });
+    average.add(terms.dataSync());
+    terms.dispose();
+    dispose();
+    disposeState(net, state);
+    state = next;
+  }
+  disposeState(net, state);
+  return average.report();
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The reference's training procedure (sections 1-3): augment train (and validation) once,
+ * batchify, then per epoch walk the BPTT windows with the hidden state carried (detached)
+ * and reset to zeros at the start of each epoch; validation after each epoch.
+ */
+export async function trainNetwork(net: RnnNetwork, data: TrainData, context: TrainContext): Promise<TrainResult> {
+  const { tf, options } = net;
+  const logger = context.services.logger;
+  const std = channelStd(data.train);
+  // Fixed labels: the augmented series are the same on every (resumed) call.
+  const random = new SeededRandom(net.seed);
+  const train = upload(net, augment(data.train, std, options.noise, options.augment_length, random.fork('rnn/augment/train')), options.batch_size, 'train');
+  const validation = data.validation && data.validation.rows > 0
+    ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation')), options.batch_size, 'validation')
+    : undefined;
+  const batches = Math.floor(train.steps / options.bptt);
+  let completed = context.startEpoch;
+  try {
+    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
+      const epochStart = performance.now();
+      const epochAverage = new TermAverage();
+      let logAverage = new TermAverage();
+      let logStart = performance.now();
+      let state = zeroState(tf, net.arch, options.batch_size);
+      for (let batch = 0; batch < train.windows.length; batch++) {
+        const { inputs, targets, dispose } = windowTensors(net, train, train.windows[batch]!);
+        const result = trainWindow(net, inputs, targets, state);
+        dispose();
+        disposeState(net, state);
+        state = result.state;
+        epochAverage.add(result.terms);
+        logAverage.add(result.terms);
+        if (batch % LOG_INTERVAL === 0 && batch > 0) {
+          logger.info(batchLine(epoch, batch, batches, (performance.now() - logStart) / logAverage.count, logAverage.total()));
+          logAverage = new TermAverage();
+          logStart = performance.now();
+        }
+        // Let signal handlers run, then stop promptly when asked.
+        await yieldToEventLoop();
+        if (context.signal.aborted) {
+          disposeState(net, state);
+          return { epochs: completed, interrupted: true };
+        }
+      }
+      disposeState(net, state);
+      const validationReport = validation ? validate(net, validation) : undefined;
+      const durationMs = performance.now() - epochStart;
+      const trainReport = epochAverage.report();
+      logger.info(validationReport ? epochLine(epoch, durationMs / 1000, validationReport.loss!) : epochLine(epoch, durationMs / 1000, trainReport.loss!, 'train'));
+      completed = epoch;
+      await context.onEpochEnd({ epoch, train: trainReport, validation: validationReport, durationMs });
+      if (context.signal.aborted) return { epochs: completed, interrupted: true };
+    }
+    return { epochs: Math.max(completed, context.startEpoch), interrupted: false };
+  } finally {
+    train.data.dispose();
+    validation?.data.dispose();
+  }
+}
