@@ -1,0 +1,86 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AnomalabError, ConfigError, type AnomalabErrorCode, type ConfigProblem } from '@anomalab/core';
+
+/** Codes only the server produces (HTTP-level problems the core has no word for). */
+export type ServerErrorCode =
+  | 'ANOMALAB_NOT_FOUND'
+  | 'ANOMALAB_INVALID_PATH'
+  | 'ANOMALAB_FORBIDDEN_PATH'
+  | 'ANOMALAB_PAYLOAD_TOO_LARGE'
+  | 'ANOMALAB_CONFLICT'
+  | 'ANOMALAB_BAD_REQUEST';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string; problems?: ConfigProblem[] };
+}
+
+/** An error that already knows its HTTP status (thrown by routes, rendered by {@link onError}). */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ServerErrorCode | AnomalabErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one place core error codes become HTTP statuses (the CLI's counterpart is
+ * `exitCodeFor`): 4xx for what the request can fix, 5xx for the rest.
+ */
+export function statusForCode(code: AnomalabErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case 'ANOMALAB_CONFIG_INVALID':
+    case 'ANOMALAB_PLUGIN_NOT_FOUND':
+    case 'ANOMALAB_USAGE':
+      return 400;
+    case 'ANOMALAB_RUN_NOT_FOUND':
+      return 404;
+    case 'ANOMALAB_INTERRUPTED':
+      return 409;
+    case 'ANOMALAB_DATA_INVALID':
+      return 422;
+    case 'ANOMALAB_DATA_UNAVAILABLE':
+      return 503;
+    case 'ANOMALAB_PLUGIN_INVALID':
+    case 'ANOMALAB_CHECKPOINT_INVALID':
+    case 'ANOMALAB_TRAINING_DIVERGED':
+    case 'ANOMALAB_INTERNAL':
+      return 500;
+    default:
+      return 500;
+  }
+}
+
+/** Status and body for any thrown value. */
+export function errorResponse(error: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+  if (error instanceof ConfigError) {
+    return { status: 400, body: { error: { code: error.code, message: `${error.problems.length} problem(s) in the experiment`, problems: error.problems } } };
+  }
+  if (error instanceof HttpError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof AnomalabError) return { status: statusForCode(error.code), body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    const code = status === 413 ? 'ANOMALAB_PAYLOAD_TOO_LARGE' : status === 404 ? 'ANOMALAB_NOT_FOUND' : 'ANOMALAB_BAD_REQUEST';
+    return { status, body: { error: { code, message: error.message || `HTTP ${status}` } } };
+  }
+  // Unexpected: a bug, not the client's fault. The message helps a local user; no stack.
+  return { status: 500, body: { error: { code: 'ANOMALAB_INTERNAL', message: (error as Error)?.message ?? String(error) } } };
+}
+
+/** Hono `onError` handler: every error leaves as `{ error: { code, message, problems? } }`. */
+export function onError(error: Error, c: Context): Response {
+  const { status, body } = errorResponse(error);
+  if (status >= 500) console.error(`[anomalab-server] ${c.req.method} ${c.req.path}:`, error);
+  return c.json(body, status);
+}
+
+/** Hono `notFound` handler (unknown routes). */
+export function onNotFound(c: Context): Response {
+  return c.json({ error: { code: 'ANOMALAB_NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404);
+}

@@ -1,0 +1,14 @@
+// @anomalab/server: JSON API (Hono) and web UI over a run store; runs experiments in child processes.
+export { createServerApp, defaultCliPath } from './app.ts';
+export type { ServerApp, ServerAppOptions } from './app.ts';
+export { startServer } from './server.ts';
+export type { RunningServer, StartServerOptions } from './server.ts';
+export { runServeCommand, serveHelp } from './serve-command.ts';
+export { RunQueue } from './run-queue.ts';
+export type { JobSpec, JobState, RunJob, RunQueueOptions } from './run-queue.ts';
+export { HttpError, statusForCode, errorResponse } from './errors.ts';
+export type { ErrorBody, ServerErrorCode } from './errors.ts';
+export { downsampleMinMax, labelRanges } from './downsample.ts';
+export { parseHistory } from './history.ts';
+export type { History } from './history.ts';
+export type { ApiRun, ApiRunStatus } from './run-views.ts';

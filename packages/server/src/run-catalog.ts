@@ -1,0 +1,51 @@
+import type { RunSummary } from '@anomalab/core';
+import type { RunFiles } from './run-files.ts';
+import type { RunJob, RunQueue } from './run-queue.ts';
+import { jobView, runView, type ApiRun } from './run-views.ts';
+import { assertSafeRunId } from './safe-paths.ts';
+
+/** What an id in a URL stands for: a run folder, a submitted job, or both. */
+export interface ResolvedRun {
+  /** Run folder id, once there is one. */
+  runId?: string;
+  job?: RunJob;
+}
+
+/**
+ * One view over the run store and the queue: a job id (returned by `POST /api/runs`)
+ * answers as a queued run until the child creates its folder, then as that run.
+ */
+export class RunCatalog {
+  constructor(
+    readonly files: RunFiles,
+    readonly queue: RunQueue,
+  ) {}
+
+  resolve(id: string): ResolvedRun {
+    assertSafeRunId(id);
+    const job = this.queue.get(id);
+    if (job) return { runId: job.runId, job };
+    return { runId: id };
+  }
+
+  /** The API view of one id (queued job or run.json). Throws 404 for unknown ids. */
+  async view(id: string): Promise<{ view: ApiRun; record?: RunSummary; resolved: ResolvedRun }> {
+    const resolved = this.resolve(id);
+    const position = resolved.job ? this.queue.queuePosition(resolved.job.id) : undefined;
+    if (!resolved.runId) return { view: jobView(resolved.job!, position), resolved };
+    const record = await this.files.record(resolved.runId);
+    return { view: runView(record, resolved.job, position), record, resolved };
+  }
+
+  /** Every run in the store plus submitted jobs that have no run folder (queued, starting, failed early). */
+  async list(): Promise<ApiRun[]> {
+    const jobsByRun = new Map<string, RunJob>();
+    const extra: ApiRun[] = [];
+    for (const job of this.queue.list()) {
+      if (job.runId) jobsByRun.set(job.runId, job);
+      else if (job.state !== 'cancelled') extra.push(jobView(job, this.queue.queuePosition(job.id)));
+    }
+    const runs = (await this.files.store.list()).map((r) => runView(r, jobsByRun.get(r.id)));
+    return [...extra, ...runs];
+  }
+}

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { createAnomalab } from '@anomalab/core';
+import { startServer } from './server.ts';
+
+export const serveHelp = `Usage: anomalab serve [options]
+
+Starts the results server: JSON API under /api and the web UI at /.
+
+Options:
+  --port <n>           TCP port (default 8377; 0 picks a free one)
+  --host <addr>        interface to listen on (default 127.0.0.1; the API starts
+                       processes and has no authentication: expose it deliberately)
+  --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
+  --experiments <dir>  experiment files the launch form offers (default: experiments)
+  --concurrency <n>    experiments run at once, each in a child process (default 1)
+  --body-limit <bytes> largest request body (default 1048576)
+  --help, -h           this help
+
+Ctrl-C stops the server; running experiments are interrupted gracefully (checkpoint
+written, status interrupted) and can be continued with anomalab experiment --resume <id>.`;
+
+function positiveInt(flag: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/**
+ * `anomalab serve`: parse argv, start the server, wait for SIGINT/SIGTERM, shut down.
+ * Returns the exit code (0 after a clean stop, 2 for bad arguments, 1 if it cannot listen).
+ */
+export async function runServeCommand(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {}): Promise<number> {
+  const out = io.out ?? process.stdout;
+  const err = io.err ?? process.stderr;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        runs: { type: 'string' },
+        experiments: { type: 'string' },
+        concurrency: { type: 'string' },
+        'body-limit': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+    if (values.help) {
+      out.write(serveHelp + '\n');
+      return 0;
+    }
+    positiveInt('--port', values.port as string | undefined, 8377, 0);
+    positiveInt('--concurrency', values.concurrency as string | undefined, 1);
+    positiveInt('--body-limit', values['body-limit'] as string | undefined, 1, 1);
+  } catch (error) {
+    err.write(`error: ${(error as Error).message}\nsee: anomalab serve --help\n`);
+    return 2;
+  }
+
+  const app = await createAnomalab({ runsDir: (values.runs as string | undefined) ?? process.env.ANOMALAB_RUNS ?? 'runs' });
+  for (const failure of app.pluginFailures) err.write(`warning: ${failure.message.split('\n')[0]}\n`);
+  let server;
+  try {
+    server = await startServer({
+      app,
+      port: positiveInt('--port', values.port as string | undefined, 8377, 0),
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      experimentsDir: (values.experiments as string | undefined) ?? 'experiments',
+      maxConcurrent: positiveInt('--concurrency', values.concurrency as string | undefined, 1),
+      bodyLimit: positiveInt('--body-limit', values['body-limit'] as string | undefined, 1024 * 1024),
+    });
+  } catch (error) {
+    err.write(`error: cannot listen: ${(error as Error).message}\n`);
+    return 1;
+  }
+  out.write(`anomalab server on ${server.url}/  (runs: ${app.runs.root}; Ctrl-C to stop)\n`);
+
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      err.write(`\n${signal}: stopping (running experiments are interrupted with a checkpoint)\n`);
+      done();
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  await server.close();
+  return 0;
+}
