@@ -25,7 +25,7 @@ export class RnnNetwork {
     readonly backend: string,
     readonly options: RnnOptions,
     channels: number,
-    readonly seed: number,
+    public seed: number,
   ) {
     this.arch = architectureOf(options, channels);
     this.size = parameterCount(this.arch);

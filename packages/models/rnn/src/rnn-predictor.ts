@@ -65,6 +65,8 @@ export class RnnPredictor implements Predictor {
     const v = flat('adam_v');
     net.setParams(net.tf.tensor1d(params));
     net.adam.load(m, v, Number(state.json.step ?? 0));
+    // The seed keys the augmentation noise and the dropout stream: continue the saved run's.
+    if (typeof state.json.seed === 'number') net.seed = state.json.seed;
   }
 
   describe() {

@@ -31,10 +31,11 @@ export function upload(net: RnnNetwork, series: Series, lanes: number, what: str
 export function windowTensors(net: RnnNetwork, batched: Batched, window: BpttWindow): { inputs: Tensor2D[]; targets: Tensor3D; dispose(): void } {
   const tf = net.tf;
   const { start, length } = window;
-  const block = tf.slice(batched.data, [start, 0, 0], [length + 1, -1, -1]);
-  const inputs = tf.unstack(tf.slice(block, [0, 0, 0], [length, -1, -1])) as Tensor2D[];
-  const targets = tf.slice(block, [1, 0, 0], [length, -1, -1]);
-  return { inputs, targets, dispose: () => tf.dispose([block, targets, ...inputs]) };
+  const [targets, ...inputs] = tf.tidy(() => [
+    tf.slice(batched.data, [start + 1, 0, 0], [length, -1, -1]),
+    ...tf.unstack(tf.slice(batched.data, [start, 0, 0], [length, -1, -1])),
+  ]) as [Tensor3D, ...Tensor2D[]];
+  return { inputs, targets, dispose: () => tf.dispose([targets, ...inputs]) };
 }
 
 function disposeState(net: RnnNetwork, state: ModelState): void {
