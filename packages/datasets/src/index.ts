@@ -2,6 +2,7 @@
 // through `anomalab.plugins` in this package's package.json. Importing does no I/O.
 import { syntheticDataset } from './synthetic/synthetic-dataset.ts';
 import { benchmarkDatasets } from './benchmarks/benchmark-dataset.ts';
+import { csvDataset } from './csv/csv-dataset.ts';
 
 export { syntheticDataset, generateSynthetic } from './synthetic/synthetic-dataset.ts';
 export type { SyntheticOptions, InjectedAnomaly, AnomalyKind } from './synthetic/synthetic-dataset.ts';
@@ -12,4 +13,8 @@ export { acquireFile, effectiveUrl } from './acquisition/acquire.ts';
 export type { AcquireOptions, RawFile } from './acquisition/acquire.ts';
 export { cacheRoot, datasetCacheDir } from './acquisition/cache.ts';
 
-export default [syntheticDataset, ...benchmarkDatasets];
+export { csvDataset, loadCsv } from './csv/csv-dataset.ts';
+export { csvOptionsSchema, withCsvDefaults } from './csv/csv-options.ts';
+export type { CsvOptions, ColumnRef, TimeValue } from './csv/csv-options.ts';
+
+export default [syntheticDataset, ...benchmarkDatasets, csvDataset];

@@ -61,7 +61,7 @@ function describeNetworkError(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const e = current as { code?: string; message?: string; name?: string; cause?: unknown };
-    const text = e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? ` (${e.message})` : ''}` : e.message;
+    const text = e.code && !e.message?.includes(e.code) ? `${e.code}${e.message ? ` (${e.message})` : ''}` : e.message;
     if (text && !parts.includes(text) && text !== 'fetch failed') parts.push(text);
     if (e.name === 'TimeoutError') parts.push('timed out');
     current = e.cause;

@@ -59,8 +59,8 @@ const firstChannelColumn = (file: string) => (file.startsWith('ecg/') ? 1 : file
 const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
 
 describe('benchmark catalog', () => {
-  it('registers the six benchmark datasets next to synthetic, 19 series in all', () => {
-    expect((plugins as DatasetPlugin[]).map((p) => p.name)).toEqual(['synthetic', 'ecg', 'gesture', 'nyc_taxi', 'power_demand', 'respiration', 'space_shuttle']);
+  it('registers the six benchmark datasets between synthetic and csv, 19 series in all', () => {
+    expect((plugins as DatasetPlugin[]).map((p) => p.name)).toEqual(['synthetic', 'ecg', 'gesture', 'nyc_taxi', 'power_demand', 'respiration', 'space_shuttle', 'csv']);
     const series = BENCHMARKS.flatMap((d) => pluginOf(d.name).listSeries().map((s) => ({ id: `${d.name}/${s.name}`, labelled: s.labelled })));
     expect(series.map((s) => s.id)).toEqual(expect.arrayContaining(EXPECTED.map((e) => e.id)));
     expect(series).toHaveLength(19);
