@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { RunSummary } from '@anomalab/core';
 import type { RunFiles } from './run-files.ts';
 import type { RunJob, RunQueue } from './run-queue.ts';
@@ -45,7 +46,13 @@ export class RunCatalog {
       if (job.runId) jobsByRun.set(job.runId, job);
       else if (job.state !== 'cancelled') extra.push(jobView(job, this.queue.queuePosition(job.id)));
     }
-    const runs = (await this.files.store.list()).map((r) => runView(r, jobsByRun.get(r.id)));
+    const runs: ApiRun[] = [];
+    for (const r of await this.files.store.list()) {
+      // Only folders whose real path is inside the store and whose run.json names them:
+      // a symlinked folder (or a copied run.json) must not smuggle a foreign run in.
+      if (basename(r.dir) !== r.id || !(await this.files.isInside(r.id))) continue;
+      runs.push(runView(r, jobsByRun.get(r.id)));
+    }
     return [...extra, ...runs];
   }
 }

@@ -29,6 +29,16 @@ export class RunFiles {
     return dir;
   }
 
+  /** Whether `id` is a run folder really inside the store (false for symlinks out, bad ids). */
+  async isInside(id: string): Promise<boolean> {
+    try {
+      await this.dir(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** run.json through the store (which also tells crashed runs from live ones). */
   async record(id: string): Promise<RunSummary> {
     await this.dir(id);

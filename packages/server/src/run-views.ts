@@ -114,7 +114,7 @@ export function queryRuns(runs: ApiRun[], query: RunQuery): { total: number; lim
     (r) =>
       (!query.experiment || r.experiment === query.experiment) &&
       (!query.model || r.model === query.model) &&
-      (!query.dataset || r.dataset === query.dataset || r.dataset.startsWith(`${query.dataset}/`)) &&
+      (!query.dataset || r.dataset === query.dataset || String(r.dataset).startsWith(`${query.dataset}/`)) &&
       (!statuses || statuses.has(r.status)),
   );
   const key = SORT_KEYS[sort as keyof typeof SORT_KEYS];
