@@ -128,8 +128,8 @@ export const BENCHMARKS: BenchmarkDataset[] = [
     channels: ['passenger_count', 'minutes_since_midnight', 'day_of_week'],
     about: {
       source:
-        'Y. Cui, S. Ahmad, J. Hawkins: "Continuous online sequence learning with an unsupervised neural network model", ' +
-        "Neural Computation 2016 / IJCNN 2016 data prepared in Numenta's htmresearch project; downloaded from " +
+        'Y. Cui, C. Surpur, S. Ahmad, J. Hawkins: "A comparative study of HTM and other neural network models for online ' +
+        "sequence learning with streaming data\", IJCNN 2016 (data prepared in Numenta's htmresearch project); downloaded from " +
         NYC_TAXI_URL,
       labels: LABEL_CAVEAT,
       sampling: '30-minute buckets; timestamps are New York wall-clock times stored as if UTC (Split.timestamps, ms since epoch); day_of_week: Monday = 0',
