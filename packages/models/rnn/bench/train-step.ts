@@ -23,20 +23,27 @@ const net = new RnnNetwork(tf, backend, options, 1, 1111);
 const batched = upload(net, augment(train, channelStd(train), options.noise, options.augment_length, new SeededRandom(1).fork('bench')), options.batch_size, 'train');
 let state = zeroState(tf, net.arch, options.batch_size);
 const times: number[] = [];
+const cpu: number[] = [];
 for (let i = 0; i < windows + 2; i++) {
   const window = batched.windows[i % batched.windows.length]!;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const { inputs, targets, dispose } = windowTensors(net, batched, window);
   const result = trainWindow(net, inputs, targets, state);
   dispose();
   tf.dispose(state.flat());
   state = result.state;
-  if (i >= 2) times.push(performance.now() - started); // first two windows warm up the kernels
+  if (i >= 2) {
+    // First two windows warm up the kernels. CPU time is reported too: the machine is shared.
+    times.push(performance.now() - started);
+    const used = process.cpuUsage(cpuStarted);
+    cpu.push((used.user + used.system) / 1000);
+  }
 }
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 times.sort((a, b) => a - b);
-const median = times[Math.floor(times.length / 2)]!;
+const median = medianOf(times);
 console.log(`backend ${backend} | cell ${options.cell} E=${options.embedding} H=${options.hidden} N=${options.layers} batch ${options.batch_size} bptt ${options.bptt} | ${net.size} parameters`);
-console.log(`median ${median.toFixed(1)} ms per training batch over ${times.length} batches (min ${times[0]!.toFixed(1)}, max ${times[times.length - 1]!.toFixed(1)}); tensors alive ${tf.memory().numTensors}`);
+console.log(`median ${median.toFixed(1)} ms per training batch over ${times.length} batches (min ${times[0]!.toFixed(1)}, max ${times[times.length - 1]!.toFixed(1)}); median CPU time ${medianOf(cpu).toFixed(1)} ms; tensors alive ${tf.memory().numTensors}`);
 tf.dispose(state.flat());
-batched.data.dispose();
 net.dispose();

@@ -45,17 +45,17 @@ export interface WindowMasks {
 export function windowMasks(tf: Tf, rate: number, steps: number, lanes: number, widths: number[], seed: number): WindowMasks {
   const next = mulberry32(seed);
   const keep = 1 / (1 - rate);
-  const sites = widths.map((width) => {
-    const data = new Float32Array(steps * lanes * width);
-    for (let i = 0; i < data.length; i++) data[i] = next() < rate ? 0 : keep;
-    return tf.tensor3d(data, [steps, lanes, width]);
+  // One JS array per window; per-step tensors are created from views of it (no kernels).
+  const perStepSize = lanes * widths.reduce((a, b) => a + b, 0);
+  const data = new Float32Array(steps * perStepSize);
+  for (let i = 0; i < data.length; i++) data[i] = next() < rate ? 0 : keep;
+  const perStep = Array.from({ length: steps }, (_, t) => {
+    let offset = t * perStepSize;
+    return widths.map((width) => {
+      const mask = tf.tensor2d(data.subarray(offset, offset + lanes * width), [lanes, width]);
+      offset += lanes * width;
+      return mask;
+    });
   });
-  const unstacked = sites.map((site) => tf.unstack(site) as tfType.Tensor2D[]);
-  return {
-    perStep: Array.from({ length: steps }, (_, t) => unstacked.map((u) => u[t]!)),
-    dispose() {
-      tf.dispose(sites);
-      for (const u of unstacked) tf.dispose(u);
-    },
-  };
+  return { perStep, dispose: () => tf.dispose(perStep.flat()) };
 }

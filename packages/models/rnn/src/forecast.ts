@@ -30,7 +30,7 @@ export function forecastBatched(net: RnnNetwork, series: Series, horizon: number
     for (let t0 = 0; t0 < rows; t0 += chunk) {
       const n = Math.min(chunk, rows - t0);
       // Teacher-forced pass over the chunk, one row at a time, carrying the state.
-      const xs = tf.tidy(() => tf.unstack(tf.tensor3d(series.values.subarray(t0 * C, (t0 + n) * C), [n, 1, C])) as Tensor2D[]);
+      const xs = Array.from({ length: n }, (_, t) => tf.tensor2d(series.values.subarray((t0 + t) * C, (t0 + t + 1) * C), [1, C]));
       const preds: Tensor2D[] = [];
       const recorded: ModelState[] = [];
       for (let t = 0; t < n; t++) {

@@ -1,7 +1,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './tf-types.ts';
 import type { Random } from '@anomalab/core';
-import { cellStep, GATES, stateSize, type LayerState, type LayerWeights } from './cells.ts';
+import { cellStep, dense, GATES, stateSize, type LayerState, type LayerWeights } from './cells.ts';
 import type { CellType, RnnOptions } from './config.ts';
 
 
@@ -85,6 +85,37 @@ export interface ModelWeights {
   layers: LayerWeights[];
   decoderW: Tensor2D;
   decoderB: Tensor1D;
+  /** Transposed weights for the fast backward pass (training only; see `dense`). */
+  encoderWT?: Tensor2D;
+  decoderWT?: Tensor2D;
+}
+
+/** The transposed weight matrices, as constants (call outside the gradient tape, once per window). */
+export interface TransposedWeights {
+  encoderWT: Tensor2D;
+  decoderWT: Tensor2D;
+  layers: { wT?: Tensor2D; wIhT?: Tensor2D; wHhT?: Tensor2D }[];
+}
+
+export function transposedWeights(tf: Tf, arch: Architecture, flat: Tensor1D): TransposedWeights {
+  return tf.tidy(() => {
+    const w = weightViews(tf, arch, flat);
+    const t = (x: Tensor2D | undefined) => (x ? (tf.transpose(x) as Tensor2D) : undefined);
+    return {
+      encoderWT: t(w.encoderW)!,
+      decoderWT: t(w.decoderW)!,
+      layers: w.layers.map((l) => (arch.cell === 'GRU' ? { wIhT: t(l.wIh), wHhT: t(l.wHh) } : { wT: t(l.w) })),
+    } as unknown as tfType.TensorContainer;
+  }) as unknown as TransposedWeights;
+}
+
+export function disposeTransposed(tf: Tf, t: TransposedWeights): void {
+  tf.dispose([t.encoderWT, t.decoderWT, ...t.layers.flatMap((l) => [l.wT, l.wIhT, l.wHhT].filter((x): x is Tensor2D => Boolean(x)))]);
+}
+
+/** Attach transposed weights to views (training). */
+export function withTransposed(w: ModelWeights, t: TransposedWeights): ModelWeights {
+  return { ...w, encoderWT: t.encoderWT, decoderWT: t.decoderWT, layers: w.layers.map((l, i) => ({ ...l, ...t.layers[i] })) };
 }
 
 export function weightViews(tf: Tf, arch: Architecture, flat: Tensor1D): ModelWeights {
@@ -142,7 +173,7 @@ export interface StepOutput {
  * layers, dropout, decoder (+ input when residual). `masks` undefined means eval mode.
  */
 export function modelStep(tf: Tf, arch: Architecture, w: ModelWeights, x: Tensor2D, state: ModelState, masks?: StepMasks): StepOutput {
-  let input = tf.fused.matMul({ a: x, b: w.encoderW, bias: w.encoderB }) as Tensor2D;
+  let input = dense(tf, x, w.encoderW, w.encoderB, w.encoderWT);
   if (masks) input = tf.mul(input, masks[0]!);
   const next: ModelState = [];
   for (let l = 0; l < arch.layers; l++) {
@@ -151,7 +182,7 @@ export function modelStep(tf: Tf, arch: Architecture, w: ModelWeights, x: Tensor
     input = layerState[0]!;
     if (masks) input = tf.mul(input, masks[l + 1]!);
   }
-  let output = tf.fused.matMul({ a: input, b: w.decoderW, bias: w.decoderB }) as Tensor2D;
+  let output = dense(tf, input, w.decoderW, w.decoderB, w.decoderWT);
   if (arch.residual) output = tf.add(output, x);
   return { output, state: next, top: input };
 }
@@ -176,7 +207,7 @@ export interface WindowLoss {
  * batch of 2B lanes (free-running lanes first): half the op dispatches of two passes.
  *
  * @param inputs L input rows, each [B, C]
- * @param targets [L, B, C]
+ * @param targets [L, 2B, C]: each step's targets twice (for both lane groups)
  * @param masks per step, dropout masks for 2B lanes (training) or undefined (eval)
  */
 export function windowLoss(
@@ -203,14 +234,13 @@ export function windowLoss(
     if (t + 1 < inputs.length) freeRunning = tf.slice(step.output, [0, 0], [B, -1]);
   }
   const L = inputs.length;
-  const out = tf.reshape(tf.stack(outputs), [L, 2, B, -1]);
-  const top = tf.reshape(tf.stack(tops), [L, 2, B, -1]);
-  const [out1, out2] = tf.unstack(out, 1);
-  const [h1, h2] = tf.unstack(top, 1);
-  const l1 = tf.mean(tf.squaredDifference(out1!, targets));
-  const l2 = tf.mean(tf.squaredDifference(out2!, targets));
-  const l3 = tf.mean(tf.squaredDifference(h1!, detach(h2!)));
-  const loss = tf.addN([l1, l2, l3]) as tfType.Scalar;
+  // Both lanes' squared errors at once: [L, 2, B*C] -> mean over steps and lanes' rows.
+  const errors = tf.reshape(tf.squaredDifference(tf.stack(outputs), targets), [L, 2, -1]);
+  const l12 = tf.mean(errors, [0, 2]);
+  const [h1, h2] = tf.split(tf.reshape(tf.stack(tops), [L, 2, -1]), 2, 1);
+  const l3 = tf.reshape(tf.mean(tf.squaredDifference(h1!, detach(h2!))), [1]);
+  const terms = tf.concat([l12, l3]) as Tensor1D;
+  const loss = tf.sum(terms) as tfType.Scalar;
   const carried = s.map((layer) => layer.map((t) => tf.slice(t, [B, 0], [B, -1]) as Tensor2D));
-  return { loss, terms: tf.stack([l1, l2, l3]) as Tensor1D, state: carried };
+  return { loss, terms, state: carried };
 }

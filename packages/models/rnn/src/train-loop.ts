@@ -5,7 +5,7 @@ import { batchify, bpttWindows, type BpttWindow } from './batchify.ts';
 import { mixSeed, windowMasks } from './dropout.ts';
 import { batchLine, epochLine } from './format-log.ts';
 import type { RnnNetwork } from './network.ts';
-import { weightViews, windowLoss, zeroState, type ModelState } from './rnn-model.ts';
+import { disposeTransposed, transposedWeights, weightViews, windowLoss, withTransposed, zeroState, type ModelState } from './rnn-model.ts';
 
 type Tensor2D = tfType.Tensor2D;
 type Tensor3D = tfType.Tensor3D;
@@ -14,9 +14,11 @@ type Tensor3D = tfType.Tensor3D;
 const LOG_INTERVAL = 10;
 export const TERM_NAMES = ['free_running', 'teacher_forcing', 'hidden'] as const;
 
-/** A batchified series on the device, [steps, B, C], and its BPTT windows. */
+/** A batchified series, [steps, B, C] time-major, kept in JS memory. */
 export interface Batched {
-  data: Tensor3D;
+  data: Float32Array;
+  lanes: number;
+  channels: number;
   steps: number;
   windows: BpttWindow[];
 }
@@ -24,17 +26,27 @@ export interface Batched {
 export function upload(net: RnnNetwork, series: Series, lanes: number, what: string): Batched {
   const { data, steps } = batchify(series.values, series.rows, series.channels, lanes);
   if (steps < 2) throw new Error(`rnn: the augmented ${what} series (${series.rows} rows) is too short for batch_size ${lanes}: raise augment_length or lower batch_size`);
-  return { data: net.tf.tensor3d(data, [steps, lanes, series.channels]), steps, windows: bpttWindows(steps, net.options.bptt) };
+  return { data, lanes, channels: series.channels, steps, windows: bpttWindows(steps, net.options.bptt) };
 }
 
-/** Input rows (one [B, C] tensor per step) and targets [L, B, C] of a window. */
+/**
+ * Input rows (one [B, C] tensor per step) and targets [L, 2B, C] of a window (the targets
+ * twice per step: free-running lanes, then teacher-forced lanes). Built straight from JS
+ * memory: on wasm, slicing a big tensor costs as much as copying all of it.
+ */
 export function windowTensors(net: RnnNetwork, batched: Batched, window: BpttWindow): { inputs: Tensor2D[]; targets: Tensor3D; dispose(): void } {
   const tf = net.tf;
   const { start, length } = window;
-  const [targets, ...inputs] = tf.tidy(() => [
-    tf.slice(batched.data, [start + 1, 0, 0], [length, -1, -1]),
-    ...tf.unstack(tf.slice(batched.data, [start, 0, 0], [length, -1, -1])),
-  ]) as [Tensor3D, ...Tensor2D[]];
+  const { lanes: B, channels: C, data } = batched;
+  const row = B * C;
+  const inputs = Array.from({ length }, (_, t) => tf.tensor2d(data.subarray((start + t) * row, (start + t + 1) * row), [B, C]));
+  const doubled = new Float32Array(length * 2 * row);
+  for (let t = 0; t < length; t++) {
+    const target = data.subarray((start + t + 1) * row, (start + t + 2) * row);
+    doubled.set(target, 2 * t * row);
+    doubled.set(target, (2 * t + 1) * row);
+  }
+  const targets = tf.tensor3d(doubled, [length, 2 * B, C]);
   return { inputs, targets, dispose: () => tf.dispose([targets, ...inputs]) };
 }
 
@@ -74,8 +86,9 @@ export function trainWindow(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor
     ? windowMasks(tf, options.dropout, inputs.length, lanes, [arch.embedding, ...Array<number>(arch.layers).fill(arch.hidden)], mixSeed(net.seed, net.adam.step))
     : undefined;
   let kept: { terms: tfType.Tensor1D; state: ModelState } | undefined;
+  const transposed = transposedWeights(tf, arch, net.params);
   const f = (flat: tfType.Tensor) => {
-    const w = weightViews(tf, arch, flat as tfType.Tensor1D);
+    const w = withTransposed(weightViews(tf, arch, flat as tfType.Tensor1D), transposed);
     const r = windowLoss(tf, arch, w, inputs, targets, state, masks?.perStep, net.detach);
     kept = { terms: tf.keep(r.terms), state: r.state.map((layer) => layer.map((t) => tf.keep(t))) };
     return r.loss;
@@ -85,6 +98,7 @@ export function trainWindow(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor
   const terms = kept!.terms.dataSync() as Float32Array;
   tf.dispose([value, ...grads, kept!.terms]);
   masks?.dispose();
+  disposeTransposed(tf, transposed);
   return { terms, state: kept!.state };
 }
 
@@ -131,7 +145,7 @@ export async function trainNetwork(net: RnnNetwork, data: TrainData, context: Tr
     : undefined;
   const batches = Math.floor(train.steps / options.bptt);
   let completed = context.startEpoch;
-  try {
+  {
     for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
       const epochStart = performance.now();
       const epochAverage = new TermAverage();
@@ -168,8 +182,5 @@ export async function trainNetwork(net: RnnNetwork, data: TrainData, context: Tr
       if (context.signal.aborted) return { epochs: completed, interrupted: true };
     }
     return { epochs: Math.max(completed, context.startEpoch), interrupted: false };
-  } finally {
-    train.data.dispose();
-    validation?.data.dispose();
   }
 }
