@@ -235,9 +235,10 @@ export function windowLoss(
   }
   const L = inputs.length;
   // Both lanes' squared errors at once: [L, 2, B*C] -> mean over steps and lanes' rows.
-  const errors = tf.reshape(tf.squaredDifference(tf.stack(outputs), targets), [L, 2, -1]);
+  // concat + reshape rather than stack: stack's gradient (a rank-3 unstack) is slow on wasm.
+  const errors = tf.reshape(tf.squaredDifference(tf.reshape(tf.concat(outputs), targets.shape), targets), [L, 2, -1]);
   const l12 = tf.mean(errors, [0, 2]);
-  const [h1, h2] = tf.split(tf.reshape(tf.stack(tops), [L, 2, -1]), 2, 1);
+  const [h1, h2] = tf.split(tf.reshape(tf.concat(tops), [L, 2, -1]), 2, 1);
   const l3 = tf.reshape(tf.mean(tf.squaredDifference(h1!, detach(h2!))), [1]);
   const terms = tf.concat([l12, l3]) as Tensor1D;
   const loss = tf.sum(terms) as tfType.Scalar;
