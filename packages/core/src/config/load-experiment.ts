@@ -50,13 +50,10 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: ConfigProblem[] = doc.errors.map((e) => ({
-    source: label,
-    line: e.linePos?.[0].line,
-    col: e.linePos?.[0].col,
-    path: '(yaml)',
-    message: e.message.split('\n')[0]!,
-  }));
+  const problems: ConfigProblem[] = doc.errors.map((e) => {
+    const pos = lineCounter.linePos(e.pos[0]);
+    return { source: label, line: pos.line, col: pos.col, path: '(yaml)', message: e.message.split('\n')[0]! };
+  });
   if (problems.length) throw new ConfigError(problems);
   if (doc.contents === null) doc.contents = doc.createNode({}) as any;
   if (!isMap(doc.contents)) throw new ConfigError([{ source: label, line: 1, col: 1, path: '', message: 'an experiment must be a YAML mapping (key: value pairs)' }]);

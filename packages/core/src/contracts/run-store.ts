@@ -29,6 +29,7 @@ export interface RunRecord {
   sweep?: string;
   /** Process that ran it last (to tell a crashed `running` run from a live one). */
   pid?: number;
+  host?: string;
 }
 
 export interface RunSummary extends RunRecord {

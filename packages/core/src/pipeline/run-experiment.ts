@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { AnomalabError } from '../errors.ts';
 import type { Checkpoint } from '../contracts/checkpoint-store.ts';
 import type { LoadedSeries } from '../contracts/dataset-plugin.ts';
@@ -179,6 +180,9 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     let completedEpochs = startEpoch;
     const signal = options.signal ?? new AbortController().signal;
     const onEpochEnd = async (report: EpochReport) => {
+      // Let pending events run (SIGINT/SIGTERM handlers, HTTP cancel) even when the model's
+      // training loop never yields on its own.
+      await new Promise((resolve) => setImmediate(resolve));
       for (const [split, terms] of [['train', report.train], ['validation', report.validation ?? {}]] as const) {
         for (const [term, value] of Object.entries(terms)) {
           if (!Number.isFinite(value)) {
@@ -312,7 +316,7 @@ export function resolvePluginServices(scope: DependencyContainer): PluginService
 async function reopenRun(runStore: RunStore, id: string): Promise<RunSummary> {
   const run = await runStore.get(id);
   if (run.status === 'completed') throw new AnomalabError('ANOMALAB_USAGE', `run ${id} is completed; raise training.epochs with --set to train it further`);
-  return runStore.update(id, { status: 'running', endedAt: undefined, error: undefined, resumedCount: (run.resumedCount ?? 0) + 1, pid: process.pid });
+  return runStore.update(id, { status: 'running', endedAt: undefined, error: undefined, resumedCount: (run.resumedCount ?? 0) + 1, pid: process.pid, host: hostname() });
 }
 
 /** The numbers shown in run lists: oracle and deployable F per channel and joint. */

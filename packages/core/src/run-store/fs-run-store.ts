@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AnomalabError } from '../errors.ts';
 import type { RunRecord, RunStore, RunSummary } from '../contracts/run-store.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
@@ -31,6 +32,15 @@ export function newRunId(experiment: string, now = new Date()): string {
   return `${stamp}-${slug(experiment)}-${randomBytes(2).toString('hex')}`;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The run store on the local file system: `<root>/<id>/run.json`, `config.json`, ... */
 export class FsRunStore implements RunStore {
   readonly root: string;
@@ -53,7 +63,7 @@ export class FsRunStore implements RunStore {
     const dir = this.dirOf(id);
     // Non-recursive mkdir fails if the id exists: two runs never share a folder.
     await mkdir(dir);
-    const record: RunRecord = { ...init, id, status: 'running', startedAt: new Date().toISOString() };
+    const record: RunRecord = { ...init, id, status: 'running', startedAt: new Date().toISOString(), pid: init.pid ?? process.pid, host: hostname() };
     await writeJsonAtomic(join(dir, 'config.json'), config);
     await writeJsonAtomic(join(dir, 'run.json'), record);
     return { ...record, dir };
@@ -67,7 +77,12 @@ export class FsRunStore implements RunStore {
     } catch {
       throw new AnomalabError('ANOMALAB_RUN_NOT_FOUND', `no run ${JSON.stringify(id)} in ${this.root} (see \`anomalab runs list\`)`);
     }
-    return { ...(JSON.parse(text) as RunRecord), dir };
+    const record = JSON.parse(text) as RunRecord;
+    if (record.status === 'running' && record.pid !== undefined && record.host === hostname() && !processAlive(record.pid)) {
+      // Killed (SIGKILL, power loss) before it could record its end: say so, don't show it as live.
+      return { ...record, status: 'failed', error: { code: 'ANOMALAB_INTERNAL', message: `process ${record.pid} ended without finishing the run (killed?)` }, dir };
+    }
+    return { ...record, dir };
   }
 
   async list(): Promise<RunSummary[]> {
