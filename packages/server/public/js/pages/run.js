@@ -1,0 +1,191 @@
+// One run: facts, metrics, live training curves, test series, threshold curves, config, log.
+import { followRun, get, post } from '../api.js';
+import { lineChart, seriesExplorer } from '../charts.js';
+import { badge, duration, el, errorBox, num, replace, when } from '../dom.js';
+
+const LIVE = new Set(['running', 'queued', 'starting']);
+const LOG_LINES = 300;
+
+/** Metrics table: one row per channel (and joint), oracle and deployable columns. @param {any} run */
+export function metricsTable(run) {
+  const metrics = run.metrics ?? {};
+  const channels = Object.keys(metrics);
+  if (!channels.length) return el('p', { class: 'muted' }, run.status === 'completed' ? 'No metrics: the dataset has no labels.' : 'Metrics appear when the run completes.');
+  const cols = ['oracle_f', 'oracle_precision', 'oracle_recall', 'oracle_threshold', 'deployable_f', 'deployable_precision', 'deployable_recall', 'deployable_threshold'];
+  const titles = ['Oracle F', 'P', 'R', 'threshold', 'Deployable F', 'P', 'R', 'threshold'];
+  return el('table', { id: 'metrics-table' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Channel'), titles.map((t) => el('th', { class: 'num' }, t)))),
+    el('tbody', {}, channels.map((ch) => el('tr', {}, el('td', {}, ch === 'joint' ? el('strong', {}, 'joint') : ch),
+      cols.map((k) => {
+        const v = metrics[ch]?.[k];
+        return el('td', { class: 'num', dataset: { metric: `${ch}.${k}` }, title: v ?? '' }, num(v, k.endsWith('threshold') ? 2 : 4));
+      })))),
+  );
+}
+
+/**
+ * Training curves: train + validation loss on one chart, every other train term on its own.
+ * @param {HTMLElement} box
+ * @param {any} history
+ */
+function historyCharts(box, history) {
+  const charts = [];
+  replace(box);
+  if (!history.epoch.length) {
+    box.append(el('p', { class: 'muted' }, 'No epochs yet.'));
+    return charts;
+  }
+  const few = history.epoch.length < 30;
+  const lossSeries = [];
+  const lossData = [history.epoch];
+  if (history.train.loss) { lossSeries.push({ label: 'train loss' }); lossData.push(history.train.loss); }
+  for (const [term, values] of Object.entries(history.validation)) { lossSeries.push({ label: `validation ${term}`, dash: [5, 3] }); lossData.push(values); }
+  const lossBox = el('div', { class: 'chart', id: 'history-chart' });
+  box.append(lossBox);
+  charts.push(lineChart(lossBox, { title: 'Loss per epoch', xLabel: 'epoch', series: lossSeries, data: lossData, points: few, height: 220 }));
+  for (const [term, values] of Object.entries(history.train)) {
+    if (term === 'loss') continue;
+    const termBox = el('div', { class: 'chart' });
+    box.append(termBox);
+    charts.push(lineChart(termBox, { title: `train ${term}`, xLabel: 'epoch', series: [{ label: term }], data: [history.epoch, values], points: few, height: 160 }));
+  }
+  return charts;
+}
+
+/** Precision / recall / F against the threshold (oracle sweep). @param {HTMLElement} box @param {any} channel */
+function thresholdChart(box, channel) {
+  const oracle = channel?.evaluations.find((/** @type {any} */ e) => e.evaluator === 'oracle');
+  if (!oracle?.curves?.threshold.length) {
+    replace(box, el('p', { class: 'muted' }, 'No threshold sweep for this channel (unlabelled, or no threshold gives non-zero precision and recall).'));
+    return null;
+  }
+  const chartBox = el('div', { class: 'chart', id: 'threshold-chart' });
+  replace(box, chartBox);
+  const c = oracle.curves;
+  return lineChart(chartBox, {
+    title: `${channel.channel}: precision / recall / F vs threshold (best F ${num(oracle.metrics.f)} at ${num(oracle.metrics.threshold, 2)})`,
+    xLabel: 'threshold (log)', xLog: true, height: 240,
+    series: [{ label: 'precision' }, { label: 'recall' }, { label: `F${oracle.metrics.beta ?? 1}`, width: 2.5 }],
+    data: [c.threshold, c.precision, c.recall, c.f],
+  });
+}
+
+/** @type {import('../app.js').Page} */
+export async function runPage(view, { path }) {
+  const id = path[0];
+  /** @type {Array<{ destroy(): void }>} */ let charts = [];
+  /** @type {{ destroy(): void } | undefined} */ let explorer;
+  /** @type {(() => void) | undefined} */ let stopEvents;
+  let detail = await get(`/api/runs/${encodeURIComponent(id)}`);
+  let history = await get(`/api/runs/${encodeURIComponent(id)}/history`);
+  const runId = () => detail.run.id;
+
+  const head = el('div');
+  const metricsBox = el('div', { class: 'panel', id: 'metrics' });
+  const historyBox = el('div');
+  const seriesBox = el('div', { class: 'panel' });
+  const curvesBox = el('div');
+  const logBox = el('pre', { class: 'log', id: 'log' });
+  const configBox = el('pre', { id: 'config' });
+  replace(view, head,
+    el('h2', {}, 'Metrics'), metricsBox,
+    el('div', { class: 'grid2' }, el('div', {}, el('h2', {}, 'Training'), el('div', { class: 'panel' }, historyBox)), el('div', {}, el('h2', {}, 'Threshold sweep'), el('div', { class: 'panel' }, curvesBox))),
+    el('h2', {}, 'Test series'), seriesBox,
+    el('div', { class: 'grid2' }, el('div', {}, el('h2', {}, 'Log'), logBox), el('div', {}, el('h2', {}, 'Resolved config'), configBox)));
+
+  const renderHead = () => {
+    const r = detail.run;
+    const cancel = LIVE.has(r.status) && r.job && !r.job.cancelRequested
+      ? el('button', { class: 'danger', onclick: async (/** @type {Event} */ e) => {
+        /** @type {HTMLButtonElement} */ (e.target).disabled = true;
+        try { await post(`/api/runs/${encodeURIComponent(runId())}/cancel`); } catch (error) { head.append(errorBox(error)); }
+      } }, r.status === 'queued' ? 'Remove from queue' : 'Stop (checkpoint)')
+      : null;
+    replace(head,
+      el('div', { class: 'row' }, el('h1', { id: 'run-id' }, r.id), badge(r.status), r.job?.cancelRequested && LIVE.has(r.status) ? el('span', { class: 'muted' }, 'stopping…') : null, el('span', { style: 'flex:1' }), cancel,
+        el('a', { href: `#/compare?ids=${encodeURIComponent(r.id)}` }, 'compare with…')),
+      el('div', { class: 'panel' }, el('dl', { class: 'facts' },
+        el('dt', {}, 'experiment'), el('dd', {}, r.experiment), el('dt', {}, 'dataset'), el('dd', {}, r.dataset), el('dt', {}, 'model'), el('dd', {}, `${r.model}${r.engine ? ` (${r.engine})` : ''}`),
+        el('dt', {}, 'seed'), el('dd', {}, r.seed ?? '–'), el('dt', {}, 'started'), el('dd', {}, when(r.startedAt)), el('dt', {}, 'duration'), el('dd', {}, duration(r.durationMs)),
+        el('dt', {}, 'backend'), el('dd', {}, r.backend ?? '–'), el('dt', {}, 'git'), el('dd', {}, r.gitCommit?.slice(0, 12) ?? '–'), el('dt', {}, 'scored'), el('dd', {}, detail.results ? `${detail.results.weights} weights of epoch ${detail.results.scoredEpoch}, W=${detail.results.window}` : '–'))),
+      r.error ? errorBox(r.error) : null);
+  };
+
+  let selectedChannel = detail.joint ? 'joint' : detail.channels[0];
+  let curves = null;
+  const renderCurves = () => {
+    const channel = curves?.channels.find((/** @type {any} */ c) => c.channel === selectedChannel) ?? curves?.channels.at(-1);
+    const chart = thresholdChart(curvesBox, channel);
+    if (chart) charts.push(chart);
+  };
+  const renderSeries = async () => {
+    explorer?.destroy();
+    explorer = undefined;
+    if (detail.run.status !== 'completed') {
+      replace(seriesBox, el('p', { class: 'muted' }, 'The test series is written when the run completes.'));
+      return;
+    }
+    const names = [...detail.channels, ...(detail.joint ? ['joint'] : [])];
+    const chips = el('div', { class: 'row' }, 'channel:', names.map((n) => el('button', { class: `chip ${n === selectedChannel ? 'active' : ''}`, dataset: { channel: n }, onclick: () => { selectedChannel = n; renderSeries(); renderCurves(); } }, n)));
+    const plots = el('div');
+    replace(seriesBox, chips, plots);
+    explorer = await seriesExplorer(plots, { runId: runId(), channel: selectedChannel });
+  };
+  const renderAll = async () => {
+    for (const c of charts) c.destroy();
+    charts = [];
+    renderHead();
+    replace(metricsBox, metricsTable(detail.run));
+    charts.push(...historyCharts(historyBox, history));
+    configBox.textContent = detail.config ? JSON.stringify(detail.config, null, 2) : '(not resolved yet)';
+    if (detail.run.status === 'completed') {
+      curves = await get(`/api/runs/${encodeURIComponent(runId())}/curves`);
+      renderCurves();
+    } else replace(curvesBox, el('p', { class: 'muted' }, 'Appears when the run completes.'));
+    await renderSeries();
+  };
+
+  const log = await get(`/api/runs/${encodeURIComponent(id)}/log?tail=${LOG_LINES}`);
+  logBox.textContent = log.lines.join('\n');
+  await renderAll();
+  logBox.scrollTop = logBox.scrollHeight;
+
+  if (LIVE.has(detail.run.status)) {
+    // Live: the event stream replays the whole log, so start the log box from scratch.
+    logBox.textContent = '';
+    let redraw = 0;
+    stopEvents = followRun(id, {
+      log: ({ line }) => {
+        const atBottom = logBox.scrollTop + logBox.clientHeight >= logBox.scrollHeight - 4;
+        logBox.textContent += (logBox.textContent ? '\n' : '') + line;
+        if (atBottom) logBox.scrollTop = logBox.scrollHeight;
+      },
+      epoch: (record) => {
+        const i = history.epoch.indexOf(record.epoch);
+        const at = i >= 0 ? i : history.epoch.length;
+        history.epoch[at] = record.epoch;
+        for (const split of ['train', 'validation']) for (const [term, value] of Object.entries(record[split] ?? {})) (history[split][term] ??= [])[at] = value;
+        // Coalesce redraws: a fast model reports many epochs per second.
+        clearTimeout(redraw);
+        redraw = window.setTimeout(() => { for (const c of charts.splice(0)) c.destroy(); charts.push(...historyCharts(historyBox, history)); }, 200);
+      },
+      status: async (run) => {
+        const changed = run.status !== detail.run.status || run.id !== detail.run.id;
+        detail = { ...detail, run };
+        if (!changed) return renderHead();
+        if (LIVE.has(run.status)) return renderHead();
+        detail = await get(`/api/runs/${encodeURIComponent(run.id)}`);
+        history = await get(`/api/runs/${encodeURIComponent(run.id)}/history`);
+        // A job id resolved to its run: show the run's own address.
+        if (run.id !== id) window.history.replaceState(null, '', `#/run/${encodeURIComponent(run.id)}`);
+        await renderAll();
+      },
+    });
+  }
+
+  return () => {
+    stopEvents?.();
+    explorer?.destroy();
+    for (const c of charts) c.destroy();
+  };
+}

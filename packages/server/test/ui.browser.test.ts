@@ -1,0 +1,114 @@
+// The web UI in a real browser (playwright-core + Debian's chromium) against a real server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningServer } from '../src/index.ts';
+import { api, openApp, quickRun, serve, tempDir, workspaceRoot } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[server ui tests] SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
+
+describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} missing; apt-get install -y chromium)`}`, () => {
+  let root: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let runId: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    root = await tempDir('ui');
+    const app = await openApp(join(root, 'runs'));
+    runId = await quickRun(app, ['training.epochs=3']);
+    server = await serve(app, { experimentsDir: join(workspaceRoot, 'experiments') });
+    // launch() gives chromium a fresh temporary profile of its own, removed on close.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('shows the runs table, opens a run, renders its charts and the API metrics', async () => {
+    await page.goto(`${server.url}/`);
+    const row = page.locator(`#runs-table tr[data-run="${runId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('.badge').textContent()).toBe('completed');
+
+    await row.locator(`a[href="#/run/${runId}"]`).click();
+    await page.locator('#run-id').waitFor();
+    expect(await page.locator('#run-id').textContent()).toBe(runId);
+
+    // Charts: uPlot draws into canvases; check they are sized and not blank.
+    for (const selector of ['#score-chart canvas', '#history-chart canvas', '#threshold-chart canvas']) {
+      await page.locator(selector).first().waitFor({ timeout: 10_000 });
+    }
+    await page.waitForTimeout(300);
+    const inked = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#score-chart canvas, #history-chart canvas, #threshold-chart canvas')).map((node) => {
+        const canvas = node as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+        return { width: canvas.width, height: canvas.height, painted };
+      }),
+    );
+    expect(inked).toHaveLength(3);
+    for (const c of inked) {
+      expect(c.width).toBeGreaterThan(100);
+      expect(c.painted).toBeGreaterThan(500);
+    }
+
+    // Metrics table: every cell shows the API's value (full precision in the title).
+    const { body } = await api(server.url, `/api/runs/${runId}`);
+    const cells = await page.locator('#metrics-table td[data-metric]').evaluateAll((tds) => tds.map((td) => ({ key: (td as HTMLElement).dataset.metric!, text: td.textContent, title: td.getAttribute('title') })));
+    expect(cells.length).toBe(3 * 8);
+    for (const { key, text, title } of cells) {
+      const [channel, metric] = key.split('.') as [string, string];
+      const value = body.run.metrics[channel][metric] as number;
+      expect(Number(title)).toBe(value);
+      expect(text).toBe(value.toFixed(metric.endsWith('threshold') ? 2 : 4));
+    }
+
+    // A channel's target/prediction chart, and zooming re-fetches a narrower range.
+    await page.locator('button[data-channel="ch0"]').click();
+    await page.locator('#series-chart canvas').waitFor();
+    const zoomed = page.waitForRequest((r) => /\/series\/ch0\?from=\d+&to=\d+/.test(r.url()) && !r.url().includes('from=0&to=3000'));
+    const box = (await page.locator('#series-chart .u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await zoomed;
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('launches an experiment from the form and shows its live log to completion', async () => {
+    await page.goto(`${server.url}/#/launch`);
+    await page.locator('#launch-experiment').selectOption('quickstart.yaml');
+    await page.locator('#launch-overrides').fill('training.epochs=2\nname=from-the-ui');
+    await page.locator('#launch-button').click();
+    await page.locator('#launch-result .badge[data-status="completed"]').waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('#launch-log')?.textContent?.includes('completed in'), null, { timeout: 5_000 });
+    const runs = (await api(server.url, '/api/runs?experiment=from-the-ui')).body.runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0].status).toBe('completed');
+
+    // The same form lists every problem of an invalid launch.
+    await page.locator('#launch-overrides').fill('training.epochs=-1\ndetector.window=0');
+    await page.locator('#launch-button').click();
+    await page.locator('#launch-result .problems li').first().waitFor();
+    expect(await page.locator('#launch-result .problems li').count()).toBe(2);
+    // The browser logs the (expected) 400 itself; nothing else may have gone wrong.
+    expect(pageErrors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+  });
+});
