@@ -45,6 +45,8 @@ export interface RunOptions {
   /** Called once the run folder exists (the server reports the id early). */
   onRunCreated?: (run: RunSummary) => void;
   sweep?: string;
+  /** Use this id for a new run (sweeps give their runs deterministic ids); default: generated. */
+  runId?: string;
   /** DI container to derive the run's scope from (default: tsyringe's root). */
   container?: DependencyContainer;
 }
@@ -97,6 +99,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
           gitCommit: gitCommit(),
           configFile: options.configFile,
           sweep: options.sweep,
+          id: options.runId,
           pid: process.pid,
         },
         config as unknown as Record<string, unknown>,
