@@ -1,51 +1,66 @@
 import type { EvaluationInput, EvaluationResult, Evaluator } from '../contracts/evaluator.ts';
-import { countAt, fBeta, precisionRecall } from './point-metrics.ts';
+import { countAt, fBeta, pointScores, precisionRecall } from './point-metrics.ts';
+
+export const ORACLE_PROTOCOL = 'threshold chosen on test labels (optimistic upper bound)';
+
+export interface OracleSweep {
+  /** Best F-beta and where it was reached; null when no threshold qualifies. */
+  best: { fBeta: number; f1: number; precision: number; recall: number; threshold: number } | null;
+  /** The kept thresholds (ascending) and the point metrics at each. */
+  curves: { threshold: number[]; precision: number[]; recall: number[]; f: number[] };
+  notes: string[];
+}
 
 /**
- * The reference's sweep (section 6): 1000 thresholds spaced logarithmically from 1 to
- * max(score); thresholds where precision or recall is 0 are dropped; report the best
- * F-beta. The threshold is chosen on the test labels, so this is an optimistic upper
- * bound, and it is labelled that way.
+ * The reference's sweep (section 6): `steps` thresholds spaced logarithmically from 1 to
+ * max(score), flagging `score > threshold`; thresholds where precision or recall is 0 are
+ * dropped; the best F-beta wins (the first one on ties, i.e. the lowest threshold).
  */
+export function oracleSweep(scores: Float32Array, labels: Uint8Array, from: number, beta = 1, steps = 1000): OracleSweep {
+  const curves = { threshold: [] as number[], precision: [] as number[], recall: [] as number[], f: [] as number[] };
+  const notes: string[] = [];
+  let max = 0;
+  for (let t = from; t < scores.length; t++) if (scores[t]! > max) max = scores[t]!;
+  let positives = 0;
+  for (let t = from; t < labels.length; t++) positives += labels[t]!;
+  if (scores.length <= from) notes.push('no scored rows: the oracle sweep is undefined');
+  else if (positives === 0) notes.push('no anomalous rows in the test labels: precision/recall are undefined');
+  else if (max <= 1) notes.push(`max score ${max.toPrecision(4)} <= 1: the reference's threshold range [1, max] is empty`);
+  let best: OracleSweep['best'] = null;
+  if (positives > 0 && max > 1) {
+    const logMax = Math.log10(max);
+    for (let i = 0; i < steps; i++) {
+      const threshold = 10 ** ((logMax * i) / (steps - 1));
+      const counts = countAt(scores, labels, threshold, from);
+      const { precision, recall } = precisionRecall(counts);
+      if (precision === 0 || recall === 0) continue;
+      const f = fBeta(precision, recall, beta);
+      curves.threshold.push(threshold);
+      curves.precision.push(precision);
+      curves.recall.push(recall);
+      curves.f.push(f);
+      if (!best || f > best.fBeta) best = { fBeta: f, f1: pointScores(counts, 1).f!, precision, recall, threshold };
+    }
+    if (!best) notes.push('no threshold in [1, max score] gives non-zero precision and recall');
+  }
+  return { best, curves, notes };
+}
+
+/** The oracle sweep as an Evaluator; labelled as chosen on test labels. */
 export const oracleThresholdEvaluator: Evaluator = {
   name: 'oracle',
   evaluate(input: EvaluationInput, options: Record<string, unknown>): EvaluationResult {
     const beta = Number(options.beta ?? 1);
-    const steps = Number(options.steps ?? 1000);
-    const { scores, labels, firstValid } = input;
-    let max = 0;
-    for (let t = firstValid; t < scores.length; t++) if (scores[t]! > max) max = scores[t]!;
-    const curves = { threshold: [] as number[], precision: [] as number[], recall: [] as number[], f: [] as number[] };
-    const notes: string[] = [];
-    let positives = 0;
-    for (let t = firstValid; t < labels.length; t++) positives += labels[t]!;
-    if (positives === 0) notes.push('no anomalous rows in the test labels: precision/recall are undefined');
-    if (max <= 1) notes.push(`max score ${max.toPrecision(4)} <= 1: the reference's threshold range [1, max] is empty`);
-    let best = { f: -1, precision: 0, recall: 0, threshold: NaN };
-    if (positives > 0 && max > 1) {
-      const logMax = Math.log10(max);
-      for (let i = 0; i < steps; i++) {
-        const threshold = 10 ** ((logMax * i) / (steps - 1));
-        const { precision, recall } = precisionRecall(countAt(scores, labels, threshold, firstValid));
-        if (precision === 0 || recall === 0) continue;
-        const f = fBeta(precision, recall, beta);
-        curves.threshold.push(threshold);
-        curves.precision.push(precision);
-        curves.recall.push(recall);
-        curves.f.push(f);
-        if (f > best.f) best = { f, precision, recall, threshold };
-      }
-    }
-    if (positives > 0 && best.f < 0) notes.push('no threshold gives non-zero precision and recall');
-    const found = best.f >= 0;
+    const { best, curves, notes } = oracleSweep(input.scores, input.labels, input.firstValid, beta, Number(options.steps ?? 1000));
     return {
       evaluator: 'oracle',
-      protocol: 'threshold chosen on test labels (optimistic upper bound)',
+      protocol: ORACLE_PROTOCOL,
       metrics: {
-        f: found ? best.f : null,
-        precision: found ? best.precision : null,
-        recall: found ? best.recall : null,
-        threshold: found ? best.threshold : null,
+        f: best?.fBeta ?? null,
+        f1: best?.f1 ?? null,
+        precision: best?.precision ?? null,
+        recall: best?.recall ?? null,
+        threshold: best?.threshold ?? null,
         beta,
       },
       curves,
