@@ -86,3 +86,39 @@ export function runLink(id) {
 
 /** Series colours, readable on white. */
 export const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f', '#78716c'];
+
+/**
+ * A log view that stays fast under thousands of lines a second: lines are buffered and
+ * written once per animation frame, only the last `keep` are shown, and it follows the
+ * tail unless the user has scrolled up.
+ * @param {HTMLElement} box
+ * @param {number} [keep]
+ * @returns {{ push(line: string): void, set(lines: string[]): void }}
+ */
+export function logView(box, keep = 1000) {
+  /** @type {string[]} */ let lines = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (lines.length > keep) lines = lines.slice(-keep);
+    const follow = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    box.textContent = lines.join('\n');
+    if (follow) box.scrollTop = box.scrollHeight;
+  };
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(flush);
+    }
+  };
+  return {
+    push(line) {
+      lines.push(line);
+      schedule();
+    },
+    set(next) {
+      lines = [...next];
+      schedule();
+    },
+  };
+}

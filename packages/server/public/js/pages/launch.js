@@ -1,6 +1,6 @@
 // Launch an experiment from experiments/ (or edited YAML) with overrides; follow its log.
 import { followRun, get, post } from '../api.js';
-import { badge, el, errorBox, replace } from '../dom.js';
+import { badge, el, errorBox, logView, replace } from '../dom.js';
 
 /** @type {import('../app.js').Page} */
 export async function launchPage(view) {
@@ -38,18 +38,16 @@ export async function launchPage(view) {
     const status = el('span', {}, badge('queued'));
     const link = el('span', {});
     const log = el('pre', { class: 'log', id: 'launch-log' });
+    const lines = logView(log);
     replace(result, el('div', { class: 'row' }, el('strong', {}, 'Submitted'), status, link), log);
     stop = followRun(id, {
       status: (run) => {
         replace(status, badge(run.status));
         replace(link, el('a', { href: `#/run/${encodeURIComponent(run.id)}` }, `open ${run.id}`));
         // Failed before it had a run folder (no log.txt): show the child's last output.
-        if (run.status === 'failed' && run.job && run.id === run.job.id) log.textContent += `${run.error?.message ?? ''}\n`;
+        if (run.status === 'failed' && run.job && run.id === run.job.id) lines.push(run.error?.message ?? '');
       },
-      log: ({ line }) => {
-        log.textContent += `${line}\n`;
-        log.scrollTop = log.scrollHeight;
-      },
+      log: ({ line }) => lines.push(line),
     });
   };
 

@@ -1,10 +1,10 @@
 // One run: facts, metrics, live training curves, test series, threshold curves, config, log.
 import { followRun, get, post } from '../api.js';
 import { lineChart, seriesExplorer } from '../charts.js';
-import { badge, duration, el, errorBox, num, replace, when } from '../dom.js';
+import { badge, duration, el, errorBox, logView, num, replace, when } from '../dom.js';
 
 const LIVE = new Set(['running', 'queued', 'starting']);
-const LOG_LINES = 300;
+const LOG_LINES = 500;
 
 /** Metrics table: one row per channel (and joint), oracle and deployable columns. @param {any} run */
 export function metricsTable(run) {
@@ -145,29 +145,27 @@ export async function runPage(view, { path }) {
     await renderSeries();
   };
 
-  const log = await get(`/api/runs/${encodeURIComponent(id)}/log?tail=${LOG_LINES}`);
-  logBox.textContent = log.lines.join('\n');
+  const logLines = logView(logBox, LOG_LINES);
+  const live = LIVE.has(detail.run.status);
+  // Live runs get their whole log replayed by the event stream below.
+  if (!live) logLines.set((await get(`/api/runs/${encodeURIComponent(id)}/log?tail=${LOG_LINES}`)).lines);
   await renderAll();
-  logBox.scrollTop = logBox.scrollHeight;
 
-  if (LIVE.has(detail.run.status)) {
-    // Live: the event stream replays the whole log, so start the log box from scratch.
-    logBox.textContent = '';
+  if (live) {
     let redraw = 0;
     stopEvents = followRun(id, {
-      log: ({ line }) => {
-        const atBottom = logBox.scrollTop + logBox.clientHeight >= logBox.scrollHeight - 4;
-        logBox.textContent += (logBox.textContent ? '\n' : '') + line;
-        if (atBottom) logBox.scrollTop = logBox.scrollHeight;
-      },
+      log: ({ line }) => logLines.push(line),
       epoch: (record) => {
         const i = history.epoch.indexOf(record.epoch);
         const at = i >= 0 ? i : history.epoch.length;
         history.epoch[at] = record.epoch;
         for (const split of ['train', 'validation']) for (const [term, value] of Object.entries(record[split] ?? {})) (history[split][term] ??= [])[at] = value;
         // Coalesce redraws: a fast model reports many epochs per second.
-        clearTimeout(redraw);
-        redraw = window.setTimeout(() => { for (const c of charts.splice(0)) c.destroy(); charts.push(...historyCharts(historyBox, history)); }, 200);
+        if (!redraw) redraw = window.setTimeout(() => {
+          redraw = 0;
+          for (const c of charts.splice(0)) c.destroy();
+          charts.push(...historyCharts(historyBox, history));
+        }, 500);
       },
       status: async (run) => {
         const changed = run.status !== detail.run.status || run.id !== detail.run.id;
