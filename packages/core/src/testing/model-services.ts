@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import type { PluginServices } from '../contracts/services.ts';
+import { RunLogger } from '../logging/run-logger.ts';
+import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
+import { FsRunStore } from '../run-store/fs-run-store.ts';
+import { SeededRandom } from '../random.ts';
+import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
+
+/** Real plugin services for tests, plus the log lines the model wrote. */
+export interface TestServices extends PluginServices {
+  /** Every info/warn/error line, in order (warn/error prefixed). */
+  lines: string[];
+}
+
+/**
+ * The services a run gives a model (see `resolvePluginServices`), built for a test: a
+ * quiet RunLogger writing `<dir>/log.txt`, checkpoints in `<dir>/checkpoints`, a run
+ * store in `<dir>/runs`, the seeded Random and the core's tfjs loader.
+ */
+export function createTestServices(dir: string, seed = 1111): TestServices {
+  const lines: string[] = [];
+  const logger = new RunLogger({
+    quiet: true,
+    logFile: join(dir, 'log.txt'),
+    metricsFile: join(dir, 'metrics.jsonl'),
+    listener: (event) => {
+      if (event.kind === 'log') lines.push(event.level === 'info' ? event.message : `${event.level}: ${event.message}`);
+    },
+  });
+  return {
+    lines,
+    logger,
+    checkpoints: new FsCheckpointStore(join(dir, 'checkpoints')),
+    runStore: new FsRunStore(join(dir, 'runs')),
+    random: new SeededRandom(seed),
+    tensors: () => loadTensorRuntime(),
+  };
+}
