@@ -34,7 +34,9 @@ export {
 export type { JSONSchema } from './config/json-schema.ts';
 export type { ExperimentConfig } from './config/experiment-config.ts';
 export { coreExperimentSchema, composeExperimentSchema, composeEditorSchema } from './config/experiment-config.ts';
-export { loadExperiment } from './config/load-experiment.ts';
+export { loadExperiment, parseOverride } from './config/load-experiment.ts';
+export { planSweep, isMatrixExperiment } from './sweep/expand-matrix.ts';
+export type { SweepPlan, SweepEntry } from './sweep/expand-matrix.ts';
 export type { ExperimentSource, LoadedExperiment } from './config/load-experiment.ts';
 
 export { PluginRegistry } from './plugins/registry.ts';

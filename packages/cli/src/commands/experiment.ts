@@ -1,6 +1,9 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { AnomalabError } from '@anomalab/core';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { AnomalabError, ConfigError, isMatrixExperiment, parseOverride, planSweep, type ConfigProblem } from '@anomalab/core';
+import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
 import type { Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -21,8 +24,13 @@ Options:
                        last checkpoint, with its saved config (plus any --set)
   --quiet              only the final summary on stdout (log.txt is still written)
   --json               print the run record as JSON at the end
+  --parallel N         matrix experiments: runs at once (default: sweep.parallel, 1)
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
   --data-mirror <dir>  read benchmark data files from this local mirror (sets ANOMALAB_DATA_MIRROR)
+
+A file with a \`matrix:\` runs as a sweep: every combination is validated before any run
+starts, then each runs as a child process with a deterministic id; running the same
+command again skips completed runs and resumes interrupted ones.
 
 Ctrl-C (or SIGTERM) stops after the current training window, writes a checkpoint and marks
 the run interrupted (exit 130); a second Ctrl-C exits at once.
@@ -37,19 +45,35 @@ Examples:
     resume: { type: 'string' },
     quiet: { type: 'boolean' },
     json: { type: 'boolean' },
+    parallel: { type: 'string' },
+    // Used by sweeps for their child runs.
+    'run-id': { type: 'string' },
+    sweep: { type: 'string' },
+    'base-dir': { type: 'string' },
   },
   async run({ values, positionals }, ctx) {
     if (positionals.length > 1) throw new AnomalabError('ANOMALAB_USAGE', `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
     const file: string | undefined = values.config ?? positionals[0];
     const overrides: string[] = values.set ?? [];
     const app = await openApp(ctx);
+    const controller = new AbortController();
+
+    if (file && !values.resume && (await isMatrixFile(file))) {
+      const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+      if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1)) throw new AnomalabError('ANOMALAB_USAGE', `--parallel must be an integer >= 1, got ${values.parallel}`);
+      const parsed = overrides.map((o) => parseOverride(o));
+      const bad = parsed.filter((p): p is ConfigProblem => 'message' in p);
+      if (bad.length) throw new ConfigError(bad);
+      const plan = await planSweep(file, (parsed as { path: (string | number)[]; value: unknown }[]).map((p) => ({ path: p.path.join('.'), value: p.value })));
+      await validateSweep(app, plan);
+      return withSignals(controller, ctx, () => runSweep(app, plan, { runsDir: ctx.runsDir, out: ctx.out, err: ctx.err, parallel, signal: controller.signal }));
+    }
 
     let loaded;
     if (values.resume) {
       if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
       const run = await app.runs.get(values.resume);
       const configPath = join(run.dir, 'config.json');
-      const { readFile } = await import('node:fs/promises');
       loaded = await app.load({ file: configPath, text: await readFile(configPath, 'utf8'), overrides });
       // Relative paths in the config resolve against the original experiment file's folder.
       if (run.configFile && existsSync(run.configFile)) loaded.baseDir = dirname(run.configFile);
@@ -57,28 +81,51 @@ Examples:
     } else {
       if (!file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given\nsee: anomalab experiment --help');
       loaded = await app.load({ file, overrides });
+      if (values['base-dir']) loaded.baseDir = resolve(values['base-dir']);
     }
 
-    const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (name: string) => {
-      signals++;
-      if (signals > 1) process.exit(130);
-      ctx.err.write(`\n${name}: stopping after the current window (again to exit at once)\n`);
-      controller.abort();
-    };
-    const sigint = () => onSignal('SIGINT');
-    const sigterm = () => onSignal('SIGTERM');
-    process.on('SIGINT', sigint);
-    process.on('SIGTERM', sigterm);
-    try {
-      const outcome = await app.run(loaded, { resume: values.resume, signal: controller.signal, out: ctx.out, quiet: values.quiet });
+    const experiment = loaded;
+    return withSignals(controller, ctx, async () => {
+      const outcome = await app.run(experiment, {
+        resume: values.resume,
+        signal: controller.signal,
+        out: ctx.out,
+        quiet: values.quiet,
+        runId: values['run-id'],
+        sweep: values.sweep,
+      });
       if (values.json) ctx.out.write(JSON.stringify(outcome.run, null, 2) + '\n');
       else if (values.quiet) ctx.out.write(`${outcome.run.id} completed\n`);
       return 0;
-    } finally {
-      process.off('SIGINT', sigint);
-      process.off('SIGTERM', sigterm);
-    }
+    });
   },
 };
+
+/** Run `body` with Ctrl-C / SIGTERM turned into an abort (a second one exits at once). */
+async function withSignals(controller: AbortController, ctx: { err: NodeJS.WritableStream }, body: () => Promise<number>): Promise<number> {
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    ctx.err.write(`\n${name}: stopping after the current window (again to exit at once)\n`);
+    controller.abort();
+  };
+  const sigint = () => onSignal('SIGINT');
+  const sigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+  try {
+    return await body();
+  } finally {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+  }
+}
+
+async function isMatrixFile(file: string): Promise<boolean> {
+  try {
+    return isMatrixExperiment(parseYaml(await readFile(file, 'utf8')));
+  } catch {
+    return false; // unreadable or invalid YAML: the normal loader reports it with positions
+  }
+}

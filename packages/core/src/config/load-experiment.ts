@@ -121,23 +121,29 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
   return { config: data as ExperimentConfig, schema, source: label, baseDir };
 }
 
+/** Parse `key.path=value` (value as YAML) or return the problem with it. */
+export function parseOverride(expr: string): { path: PathSegment[]; value: unknown } | ConfigProblem {
+  const label = `--set ${expr}`;
+  const match = OVERRIDE.exec(expr);
+  if (!match) return { source: label, path: '', message: 'expected key.path=value, e.g. --set training.epochs=5' };
+  const path = match[1]!.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  try {
+    return { path, value: match[2] === '' ? '' : parseYamlValue(match[2]!) };
+  } catch (error) {
+    return { source: label, path: formatPath(path), message: `value is not valid YAML: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
 function applyOverrides(doc: Document, overrides: string[], problems: ConfigProblem[]): { path: PathSegment[]; label: string }[] {
   const applied: { path: PathSegment[]; label: string }[] = [];
   for (const expr of overrides) {
     const label = `--set ${expr}`;
-    const match = OVERRIDE.exec(expr);
-    if (!match) {
-      problems.push({ source: label, path: '', message: 'expected key.path=value, e.g. --set training.epochs=5' });
+    const parsed = parseOverride(expr);
+    if ('message' in parsed) {
+      problems.push(parsed);
       continue;
     }
-    const path = match[1]!.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    let value: unknown;
-    try {
-      value = match[2] === '' ? '' : parseYamlValue(match[2]!);
-    } catch (error) {
-      problems.push({ source: label, path: formatPath(path), message: `value is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
-      continue;
-    }
+    const { path, value } = parsed;
     try {
       doc.setIn(path, doc.createNode(value));
       applied.push({ path, label });

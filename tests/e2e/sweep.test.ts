@@ -1,0 +1,119 @@
+import { describe, expect, it, afterAll } from 'vitest';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '@anomalab/core/testing';
+import { runCli, spawnCli } from './cli-helpers.ts';
+
+const temp = makeTempDir('anomalab-sweep-');
+afterAll(() => temp.cleanup());
+
+/** A fast offline sweep: synthetic series x 2 baseline variants x 2 seeds. */
+const offlineSweep = (epochs: number) => `
+name: offline-sweep
+dataset: { name: synthetic, options: { length: 2000 } }
+model: { name: baselines }
+training: { epochs: ${epochs}, save_interval: 100000 }
+matrix:
+  model:
+    - { label: naive-last, name: baselines, options: { method: last-value } }
+    - { label: seasonal, name: baselines, options: { method: seasonal-naive } }
+  seed: [1, 2]
+sweep:
+  overrides:
+    - match: { model.options.method: last-value }
+      set: { detector.window: 5 }
+`;
+
+describe('matrix experiments (sweeps)', () => {
+  it('expands the matrix into runs with deterministic ids, applying per-entry overrides', async () => {
+    const file = join(temp.dir, 'sweep.yaml');
+    writeFileSync(file, offlineSweep(1));
+    const runs = join(temp.dir, 'runs-a');
+    const result = await runCli(['experiment', file, '--runs', runs]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const id = /sweep (offline-sweep-[0-9a-f]{8}): 4 runs \(model x seed\), 1 at a time/.exec(result.stdout)![1]!;
+    expect(readdirSync(runs).filter((d) => d !== '_sweeps').sort()).toEqual([`${id}-1`, `${id}-2`, `${id}-3`, `${id}-4`]);
+    const configs = [1, 2, 3, 4].map((i) => JSON.parse(readFileSync(join(runs, `${id}-${i}`, 'config.json'), 'utf8')));
+    expect(configs.map((c) => [c.model.options.method, c.seed, c.detector.window])).toEqual([
+      ['last-value', 1, 5],
+      ['last-value', 2, 5],
+      ['seasonal-naive', 1, 10],
+      ['seasonal-naive', 2, 10],
+    ]);
+    const records = [1, 2, 3, 4].map((i) => JSON.parse(readFileSync(join(runs, `${id}-${i}`, 'run.json'), 'utf8')));
+    expect(records.every((r) => r.status === 'completed' && r.sweep === id)).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(runs, '_sweeps', id, 'sweep.json'), 'utf8'));
+    expect(manifest.entries.map((e: { labels: Record<string, string> }) => e.labels)).toEqual([
+      { model: 'naive-last', seed: '1' },
+      { model: 'naive-last', seed: '2' },
+      { model: 'seasonal', seed: '1' },
+      { model: 'seasonal', seed: '2' },
+    ]);
+    // Running the same command again redoes nothing.
+    const again = await runCli(['experiment', file, '--runs', runs]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.match(/already completed: skipped/g)).toHaveLength(4);
+  });
+
+  it('reports an invalid entry anywhere in the matrix before any run starts', async () => {
+    const file = join(temp.dir, 'bad-sweep.yaml');
+    writeFileSync(
+      file,
+      `dataset: { name: synthetic }
+model: { name: baselines }
+matrix:
+  model:
+    - { name: baselines }
+    - { name: baselines, options: { methd: last-value } }
+  seed: [1, -2]
+`,
+    );
+    const runs = join(temp.dir, 'runs-bad');
+    const result = await runCli(['experiment', file, '--runs', runs]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe('4 problems in the experiment:');
+    expect(lines.slice(1)).toEqual([
+      `${file} [run 2/4: baselines x -2]: seed: must be >= 0, got number -2`,
+      `${file} [run 3/4: baselines x 1]: model.options.methd: unknown key "methd"; did you mean "method"?`,
+      `${file} [run 4/4: baselines x -2]: model.options.methd: unknown key "methd"; did you mean "method"?`,
+      `${file} [run 4/4: baselines x -2]: seed: must be >= 0, got number -2`,
+    ]);
+    expect(existsSync(runs)).toBe(false);
+  });
+
+  it('finishes a killed sweep when the same command is run again, without redoing finished runs', async () => {
+    const file = join(temp.dir, 'long-sweep.yaml');
+    writeFileSync(file, offlineSweep(300));
+    const runs = join(temp.dir, 'runs-kill');
+    // Let run 1 finish and run 2 train for a while, then SIGINT the sweep.
+    const child = spawnCli(['experiment', file, '--runs', runs]);
+    let out = '';
+    child.stderr!.on('data', () => undefined);
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (/\[2\/4\] \| end of epoch {2}20 /.test(out)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.on('close', r))).toBe(130);
+    const id = /sweep (offline-sweep-[0-9a-f]{8})/.exec(out)![1]!;
+    const status = (i: number) => JSON.parse(readFileSync(join(runs, `${id}-${i}`, 'run.json'), 'utf8'));
+    expect(status(1).status).toBe('completed');
+    expect(status(2).status).toBe('interrupted');
+    expect(existsSync(join(runs, `${id}-3`))).toBe(false);
+    const firstEnded = status(1).endedAt;
+
+    const again = await runCli(['experiment', file, '--runs', runs]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`\\[1/4\\] ${id}-1 already completed: skipped`));
+    expect(again.stdout).toMatch(new RegExp(`\\[2/4\\] resuming ${id}-2`));
+    expect(again.stdout).toMatch(/\[2\/4\] resuming from the checkpoint of epoch \d+/);
+    expect(again.stdout).toMatch(new RegExp(`\\[3/4\\] starting ${id}-3`));
+    expect([1, 2, 3, 4].map((i) => status(i).status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(status(1).endedAt).toBe(firstEnded); // not redone
+    expect(status(2).resumedCount).toBe(1);
+  });
+});
