@@ -17,6 +17,8 @@ export interface Command {
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: boolean;
+  /** Hand every argument (including --help) to `run` as positionals, unparsed. */
+  passthrough?: boolean;
   run(args: { values: Record<string, any>; positionals: string[] }, ctx: CommandContext): Promise<number>;
 }
 

@@ -1,6 +1,7 @@
 import { AnomalabError, ConfigError, exitCodeFor } from '@anomalab/core';
 import { parseCommandArgs, type Command, type CommandContext } from './command.ts';
 import { experimentCommand } from './commands/experiment.ts';
+import { serveCommand } from './commands/serve.ts';
 import { runsListCommand, runsShowCommand } from './commands/runs.ts';
 import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
 
@@ -13,6 +14,7 @@ export const commands: Command[] = [
   datasetsFetchCommand,
   modelsListCommand,
   schemaCommand,
+  serveCommand,
 ];
 
 function overview(): string {
@@ -71,12 +73,14 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     // Remove the command words (first occurrences, in order) and parse the rest.
     const args = [...rest];
     for (const w of command.path) args.splice(args.indexOf(w), 1);
+    const context = { out, err, runsDir: runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs' };
+    if (command.passthrough) return await command.run({ values: {}, positionals: args }, context);
     if (args.includes('--help') || args.includes('-h')) {
       out.write(command.help + '\n');
       return 0;
     }
     const parsed = parseCommandArgs(command, args);
-    return await command.run(parsed, { out, err, runsDir: runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs' });
+    return await command.run(parsed, context);
   } catch (error) {
     if (error instanceof ConfigError) {
       err.write(`${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the experiment:\n${error.message}\n`);
