@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@anomalab/core/testing';
 import { decodeCheckpoint } from '@anomalab/core';
+import { readSeriesFolder } from '../../packages/core/src/pipeline/series-files.ts';
 import { runCli, spawnCli, repoRoot } from './cli-helpers.ts';
 
 const temp = makeTempDir('anomalab-cli-');
@@ -16,11 +17,13 @@ describe('anomalab CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^run \d{8}-\d{6}-quickstart-[0-9a-f]{4}: quickstart \| synthetic\/sines \| model baselines \| seed 1111$/m);
-    expect(result.stdout).toMatch(/metrics \(synthetic\/sines, W=10, final weights of epoch 1\):/);
+    expect(result.stdout).toMatch(/metrics \(synthetic\/sines, test rows 3000, W=10, final weights of epoch 1\):/);
+    expect(result.stdout).toMatch(/^ {2}joint +\d\.\d{3} /m); // the summary table's joint row
 
     const [id] = readdirSync(runs);
     const dir = join(runs, id!);
-    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'log.txt', 'metrics.jsonl', 'results.json', 'run.json', 'series.json']);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoints', 'config.json', 'log.txt', 'metrics.jsonl', 'results.json', 'run.json', 'series']);
+    expect(readdirSync(join(dir, 'series')).sort()).toEqual(['channel-0.f32', 'channel-1.f32', 'index.json', 'joint.f32']);
     const checkpoint = decodeCheckpoint(readFileSync(join(dir, 'checkpoints', 'last.ckpt')), 'last.ckpt');
     expect(checkpoint.epoch).toBe(1);
     expect(checkpoint.predictor.json.period).toBe(50); // the synthetic period, estimated from train
@@ -38,12 +41,26 @@ describe('anomalab CLI', () => {
     expect(show).toMatchObject({ id, status: 'completed', experiment: 'quickstart', dataset: 'synthetic/sines', model: 'baselines' });
     expect(show.config.detector).toEqual({ name: 'gaussian', window: 10, weights: 'final', options: { joint: true } });
     // The detector must beat flagging everything (F1 = 2p/(1+p) for anomaly fraction p).
-    const series = JSON.parse(readFileSync(join(dir, 'series.json'), 'utf8'));
-    const p = series.labels.reduce((a: number, b: number) => a + b, 0) / series.labels.length;
-    expect(show.metrics.joint.oracle_f).toBeGreaterThan((2 * p) / (1 + p) + 0.2);
-    expect(show.metrics.joint.oracle_f).toBeLessThanOrEqual(1);
-    expect(series.channels[0].score).toHaveLength(series.rows);
-    expect(series.channels[0].score.slice(0, 10)).toEqual(new Array(10).fill(0));
+    const { index, entries } = await readSeriesFolder(join(dir, 'series'));
+    expect(index).toMatchObject({ format: 'anomalab-series/1', split: 'test', rows: 3000, window: 10 });
+    const labels = entries.joint!.label!;
+    const p = labels.reduce((a, b) => a + b, 0) / labels.length;
+    for (const name of ['ch0', 'ch1', 'joint']) {
+      const m = show.metrics[name];
+      expect(Object.keys(m.oracle)).toEqual(expect.arrayContaining(['f1', 'precision', 'recall', 'threshold']));
+      expect(m.oracle.protocol).toMatch(/test labels/);
+      expect(m.deployable.protocol).toMatch(/no test labels used/);
+      for (const key of ['aucPr', 'aucRoc']) expect(m[key]).toBeGreaterThan(0);
+      expect(m.events.deployable).toMatchObject({ ranges: 8 });
+    }
+    expect(show.metrics.joint.oracle.f1).toBeGreaterThan((2 * p) / (1 + p) + 0.2);
+    expect(show.metrics.joint.oracle.f1).toBeLessThanOrEqual(1);
+    expect(show.metrics.joint.aucRoc).toBeGreaterThan(0.8);
+    expect(show.results.channels[0].metrics).toEqual(show.metrics.ch0);
+    expect(entries.ch0!.score).toHaveLength(3000);
+    expect(Array.from(entries.ch0!.score!.subarray(0, 10))).toEqual(new Array(10).fill(0));
+    expect(Number.isNaN(entries.ch0!.predictionMean![9]!)).toBe(true);
+    expect(entries.ch0!['curve.f']!.length).toBeGreaterThan(10);
 
     const human = await runCli(['runs', 'list', '--runs', runs]);
     expect(human.stdout).toMatch(new RegExp(`${id}\\s+completed\\s+quickstart\\s+synthetic/sines\\s+baselines`));

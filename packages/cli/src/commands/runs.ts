@@ -4,10 +4,19 @@ import type { RunSummary } from '@anomalab/core';
 import { table, writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
-/** The headline number of a run: the best oracle F over its channels and joint score. */
+/** A run.json `metrics` entry (see ChannelMetrics in @anomalab/core); older runs may lack fields. */
+interface MetricsEntry {
+  oracle?: { f1?: number | null; fBeta?: number | null; precision?: number | null; recall?: number | null; beta?: number };
+  aucPr?: number | null;
+  aucRoc?: number | null;
+  deployable?: { f1?: number | null; precision?: number | null; recall?: number | null; threshold?: number | null; protocol?: string };
+  events?: { deployable?: { detected: number; ranges: number; falseAlarms: number; pointAdjustedF1: number | null } | null };
+}
+
+/** The headline number of a run: the best oracle F1 over its channels and joint score. */
 function bestOracleF(run: RunSummary): string {
-  const values = Object.values((run.metrics ?? {}) as Record<string, Record<string, number | null>>)
-    .map((m) => m.oracle_f)
+  const values = Object.values((run.metrics ?? {}) as Record<string, MetricsEntry>)
+    .map((m) => m?.oracle?.f1)
     .filter((v): v is number => typeof v === 'number');
   return values.length ? Math.max(...values).toFixed(4) : '-';
 }
@@ -28,7 +37,7 @@ export const runsListCommand: Command = {
   help: `Usage: anomalab runs list [--json] [--status <status>] [--runs <dir>]
 
 Lists runs oldest first: id, status, experiment, dataset, model, backend, duration and the
-best oracle F (threshold chosen on test labels) over channels.
+best oracle F1 (threshold chosen on test labels: an upper bound) over channels and joint.
 
 Options:
   --json             the run records as a JSON array
@@ -48,7 +57,7 @@ Options:
     }
     ctx.out.write(
       table([
-        ['ID', 'STATUS', 'EXPERIMENT', 'DATASET', 'MODEL', 'BACKEND', 'TIME', 'ORACLE F'],
+        ['ID', 'STATUS', 'EXPERIMENT', 'DATASET', 'MODEL', 'BACKEND', 'TIME', 'ORACLE F1'],
         ...runs.map((r) => [r.id, r.status, r.experiment, r.dataset, r.model, r.backend, duration(r), bestOracleF(r)]),
       ]),
     );
@@ -61,8 +70,15 @@ export const runsShowCommand: Command = {
   summary: 'show one run: record, config and metrics',
   help: `Usage: anomalab runs show <run-id> [--json]
 
+Prints the run record, a metrics table per channel and joint score (oracle F1/P/R with
+the threshold chosen on test labels, AUC-PR, AUC-ROC, deployable F1/P/R with the threshold
+chosen without test labels, point-adjusted F1 next to it, detected anomaly ranges and false
+alarms at the deployable threshold) and the last log lines.
+
 Options:
-  --json   {id, status, experiment, dataset, model, metrics, ...} plus config and results`,
+  --json   {id, status, experiment, dataset, model, metrics, ...} plus config and results;
+           metrics: {"<channel>"|"joint": {"oracle": {"f1","precision","recall","threshold",...},
+           "aucPr", "aucRoc", "deployable": {...}, "events": {"deployable", "oracle"}, "notes"}}`,
   allowPositionals: true,
   options: { json: { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
@@ -89,13 +105,23 @@ Options:
     ];
     ctx.out.write(lines.join('\n') + '\n');
     if (run.metrics && Object.keys(run.metrics).length) {
-      const rows = [['CHANNEL', 'ORACLE F', 'P', 'R', 'DEPLOYABLE F', 'P', 'R']];
+      const rows = [['CHANNEL', 'ORACLE F1', 'P', 'R', 'AUC-PR', 'AUC-ROC', 'DEPLOY F1', 'PA-F1', 'P', 'R', 'RANGES', 'FALSE ALARMS']];
       const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(4) : '-');
-      for (const [channel, m] of Object.entries(run.metrics as Record<string, Record<string, number | null>>)) {
-        rows.push([channel, f(m.oracle_f), f(m.oracle_precision), f(m.oracle_recall), f(m.deployable_f), f(m.deployable_precision), f(m.deployable_recall)]);
+      let protocol: string | undefined;
+      for (const [channel, m] of Object.entries(run.metrics as Record<string, MetricsEntry>)) {
+        const ev = m?.events?.deployable;
+        protocol ??= m?.deployable?.protocol;
+        rows.push([
+          channel,
+          f(m?.oracle?.f1), f(m?.oracle?.precision), f(m?.oracle?.recall),
+          f(m?.aucPr), f(m?.aucRoc),
+          f(m?.deployable?.f1), f(ev?.pointAdjustedF1), f(m?.deployable?.precision), f(m?.deployable?.recall),
+          ev ? `${ev.detected}/${ev.ranges}` : '-', ev ? String(ev.falseAlarms) : '-',
+        ]);
       }
       ctx.out.write('\n' + table(rows));
-      ctx.out.write('oracle: threshold chosen on test labels (upper bound); deployable: threshold = max train score\n');
+      ctx.out.write(`oracle: threshold chosen on test labels (upper bound); AUCs: threshold-free; deploy: ${protocol ?? 'threshold chosen without test labels'}\n`);
+      ctx.out.write('PA-F1: point-adjusted F1 at the deploy threshold (inflated; compare with DEPLOY F1); RANGES detected/total and FALSE ALARMS at the deploy threshold\n');
     }
     try {
       const log = (await readFile(join(run.dir, 'log.txt'), 'utf8')).trimEnd().split('\n');

@@ -19,7 +19,11 @@ export interface ExperimentConfig {
     weights: 'final' | 'best';
     options: Record<string, unknown>;
   };
-  evaluation: { beta: number };
+  evaluation: {
+    beta: number;
+    /** Deployable threshold, chosen without test labels from the train scores. */
+    threshold: { method: 'max-train' | 'quantile'; quantile: number };
+  };
 }
 
 /** Core's part of the experiment schema; plugin schemas are slotted into the `options` keys. */
@@ -105,6 +109,27 @@ export function coreExperimentSchema(): JSONSchema {
         default: {},
         properties: {
           beta: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'beta of the F-beta score (1: F1).' },
+          threshold: {
+            type: 'object',
+            additionalProperties: false,
+            default: {},
+            description: 'The deployable threshold, chosen without test labels from the scores of the train split.',
+            properties: {
+              method: {
+                type: 'string',
+                enum: ['max-train', 'quantile'],
+                default: 'max-train',
+                description: '`max-train`: the largest train score; `quantile`: the given quantile of the train scores.',
+              },
+              quantile: {
+                type: 'number',
+                exclusiveMinimum: 0,
+                maximum: 1,
+                default: 0.99,
+                description: 'Quantile of the train scores for `method: quantile` (linear interpolation).',
+              },
+            },
+          },
         },
       },
     },

@@ -1,4 +1,5 @@
 import type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from '../contracts/detector.ts';
+import { AnomalabError } from '../errors.ts';
 import { choleskyWithRidge, mahalanobisSquared } from './linear-algebra.ts';
 
 export interface GaussianDetectorOptions {
@@ -30,7 +31,7 @@ function vectorAt(errors: ErrorSeries, t: number, c: number, out: Float64Array):
 function fitGaussian(errors: ErrorSeries, c: number): GaussianFit {
   const n = c >= 0 ? errors.dim : errors.dim * errors.channels;
   const count = errors.rows - errors.firstValid;
-  if (count < 2) throw new Error(`need at least 2 error vectors to fit a Gaussian, got ${count}`);
+  if (count < 2) throw new AnomalabError('ANOMALAB_DATA_INVALID', `the Gaussian error model needs at least 2 error vectors from the train split, got ${count} (train rows ${errors.rows}, W=${errors.dim}): use a longer train split or a smaller detector.window`);
   const mean = new Float64Array(n);
   const v = new Float64Array(n);
   for (let t = errors.firstValid; t < errors.rows; t++) {

@@ -2,12 +2,9 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { AnomalabError } from '../errors.ts';
 import type { Checkpoint } from '../contracts/checkpoint-store.ts';
-import type { LoadedSeries } from '../contracts/dataset-plugin.ts';
-import type { DetectorScores, ErrorSeries } from '../contracts/detector.ts';
-import type { EvaluationResult } from '../contracts/evaluator.ts';
-import type { EpochReport, Forecast, Predictor } from '../contracts/model-plugin.ts';
+import type { EpochReport, Predictor } from '../contracts/model-plugin.ts';
 import type { RunStore, RunSummary } from '../contracts/run-store.ts';
-import type { Series, Split } from '../contracts/series.ts';
+import type { Series } from '../contracts/series.ts';
 import { container, type DependencyContainer } from 'tsyringe';
 import {
   CheckpointStoreToken,
@@ -23,12 +20,17 @@ import { RunLogger, type LogEvent } from '../logging/run-logger.ts';
 import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
 import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
-import { errorsFromForecast } from '../detection/forecast-errors.ts';
-import { oracleThresholdEvaluator } from '../evaluation/oracle-threshold.ts';
-import { trainThresholdEvaluator } from '../evaluation/train-max-threshold.ts';
+import { computeErrors } from './compute-errors.ts';
+import { buildSeriesFiles, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
+import { formatMetricsSummary } from './summary.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
-import { channelStats, standardize, type ChannelStats } from './standardize.ts';
+import { channelStats, standardize } from './standardize.ts';
 import { gitCommit, packageVersions } from './run-metadata.ts';
+
+// Re-exported for the package index (their home is results.ts / summary.ts).
+export { headlineMetrics, formatMetricsSummary };
+export type { RunResults };
+export type { ChannelResults } from './results.ts';
 
 export interface RunOptions {
   config: ExperimentConfig;
@@ -54,24 +56,6 @@ export interface RunOptions {
 export interface RunOutcome {
   run: RunSummary;
   results: RunResults;
-}
-
-export interface ChannelResults {
-  channel: string;
-  evaluations: EvaluationResult[];
-}
-
-export interface RunResults {
-  dataset: string;
-  labelled: boolean;
-  window: number;
-  weights: 'final' | 'best';
-  /** Epoch of the weights that scored. */
-  scoredEpoch: number;
-  detector: Record<string, unknown>;
-  channels: ChannelResults[];
-  joint?: ChannelResults;
-  standardization: ChannelStats;
 }
 
 /**
@@ -231,57 +215,62 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
 
     // 5. Errors, detector fitted on train, scores.
     const W = config.detector.window;
-    const computeErrors = async (split: Series, label: string): Promise<{ errors: ErrorSeries; forecast?: Forecast }> => {
-      const started = Date.now();
-      let result: { errors: ErrorSeries; forecast?: Forecast };
-      if (predictor!.forecast) {
-        const forecast = await predictor!.forecast(split, W);
-        result = { errors: errorsFromForecast(forecast, split, W), forecast };
-      } else if (predictor!.errors) {
-        result = { errors: await predictor!.errors(split, W) };
-      } else throw new AnomalabError('ANOMALAB_PLUGIN_INVALID', `model "${modelPlugin.name}" implements neither forecast() nor errors()`);
-      logger.info(`prediction errors (${label}, ${split.rows} rows, W=${W}): ${((Date.now() - started) / 1000).toFixed(2)}s`);
+    if (signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', 'interrupted before scoring');
+    const errorsOf = async (split: Series, label: string) => {
+      const result = await computeErrors(predictor!, modelPlugin.name, split, W);
+      logger.info(`prediction errors (${label}, ${split.rows} rows, W=${W}): ${(result.durationMs / 1000).toFixed(2)}s`);
       return result;
     };
-    if (signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', 'interrupted before scoring');
-    const trainErrors = await computeErrors(train, 'train');
-    const testErrors = await computeErrors(test, 'test');
+    const trainErrors = await errorsOf(train, 'train');
+    const testErrors = await errorsOf(test, 'test');
     logger.info('calculating mean and covariance');
     const detector = detectorPlugin.create(config.detector.options);
     detector.fit(trainErrors.errors);
+    // The fitted detector travels with the weights it was fitted for (`anomalab score` uses both).
     const last = await checkpoints.load('last');
     if (last) await checkpoints.save('last', { ...last, detector: detector.getState() });
+    if (config.detector.weights === 'best' && scoredEpoch !== completedEpochs) {
+      const best = await checkpoints.load('best');
+      if (best) await checkpoints.save('best', { ...best, detector: detector.getState() });
+    }
     const trainScores = detector.score(trainErrors.errors);
     const testScores = detector.score(testErrors.errors);
 
-    // 6. Evaluate.
+    // 6. Evaluate and save.
+    const scored: ScoredSplit = {
+      split: test,
+      splitName: 'test',
+      channelNames: loaded.channelNames,
+      scores: testScores,
+      trainScores,
+      forecast: testErrors.forecast,
+      firstValid: testErrors.errors.firstValid,
+    };
+    if (!loaded.labelled) logger.warn(`${loaded.id} has no labels: scores are saved, metrics are not computed`);
+    const evaluated = evaluateScores(loaded.labelled ? scored : { ...scored, split: { ...test, labels: undefined } }, config.evaluation);
     const results: RunResults = {
+      format: 'anomalab-results/2',
       dataset: loaded.id,
       labelled: loaded.labelled,
+      split: 'test',
+      offset: test.offset,
+      rows: test.rows,
       window: W,
       weights: config.detector.weights,
       scoredEpoch,
       detector: detector.describe(),
-      channels: [],
+      evaluation: config.evaluation,
+      channels: evaluated.channels.map((e, c) => ({ channel: loaded.channelNames[c]!, metrics: e.metrics, events: e.events })),
+      joint: evaluated.joint ? { channel: 'joint', metrics: evaluated.joint.metrics, events: evaluated.joint.events } : null,
       standardization: stats,
+      notes: typeof loaded.metadata.caveat === 'string' ? [loaded.metadata.caveat] : [],
     };
-    if (loaded.labelled && test.labels) {
-      const evaluateScores = (scores: Float32Array, trainScoresOf: Float32Array, channel: string): ChannelResults => ({
-        channel,
-        evaluations: [oracleThresholdEvaluator, trainThresholdEvaluator].map((e) =>
-          e.evaluate({ scores, labels: test.labels!, trainScores: trainScoresOf, firstValid: testErrors.errors.firstValid }, { beta: config.evaluation.beta }),
-        ),
-      });
-      results.channels = testScores.channels.map((s, c) => evaluateScores(s, trainScores.channels[c]!, loaded.channelNames[c]!));
-      if (testScores.joint && trainScores.joint) results.joint = evaluateScores(testScores.joint, trainScores.joint, 'joint');
-    } else logger.warn(`${loaded.id} has no labels: scores are saved, metrics are not computed`);
-
     const metrics = headlineMetrics(results);
     for (const line of formatMetricsSummary(results)) logger.info(line);
-    if (typeof loaded.metadata.caveat === 'string' && results.channels.length) logger.info(`  note: ${loaded.metadata.caveat}`);
+    for (const note of results.notes) logger.info(`  note: ${note}`);
     logger.metric({ type: 'results', metrics });
-    await runStore.writeFile(run.id, 'results.json', results);
-    await runStore.writeFile(run.id, 'series.json', seriesFile(loaded, test, testErrors.forecast, testScores, W));
+    const series = buildSeriesFiles(scored, { channels: evaluated.channels.map((e) => e.curves), joint: evaluated.joint?.curves ?? null }, W);
+    await writeResults((path, content) => runStore.writeFile(run.id, path, content), results, series);
 
     const durationMs = Date.now() - started;
     logger.info(`run ${run.id} completed in ${(durationMs / 1000).toFixed(1)}s -> ${run.dir}`);
@@ -320,64 +309,4 @@ async function reopenRun(runStore: RunStore, id: string): Promise<RunSummary> {
   const run = await runStore.get(id);
   if (run.status === 'completed') throw new AnomalabError('ANOMALAB_USAGE', `run ${id} is completed; raise training.epochs with --set to train it further`);
   return runStore.update(id, { status: 'running', endedAt: undefined, error: undefined, resumedCount: (run.resumedCount ?? 0) + 1, pid: process.pid, host: hostname() });
-}
-
-/** The numbers shown in run lists: oracle and deployable F per channel and joint. */
-export function headlineMetrics(results: RunResults): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const ch of [...results.channels, ...(results.joint ? [results.joint] : [])]) {
-    const entry: Record<string, number | null> = {};
-    for (const e of ch.evaluations) {
-      for (const key of ['f', 'precision', 'recall', 'threshold']) if (key in e.metrics) entry[`${e.evaluator}_${key}`] = e.metrics[key] ?? null;
-    }
-    out[ch.channel] = entry;
-  }
-  return out;
-}
-
-export function formatMetricsSummary(results: RunResults): string[] {
-  if (!results.channels.length) return [];
-  const lines = [`metrics (${results.dataset}, W=${results.window}, ${results.weights} weights of epoch ${results.scoredEpoch}):`];
-  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '   n/a' : v.toFixed(4));
-  for (const ch of [...results.channels, ...(results.joint ? [results.joint] : [])]) {
-    const oracle = ch.evaluations.find((e) => e.evaluator === 'oracle')!.metrics;
-    const deploy = ch.evaluations.find((e) => e.evaluator === 'deployable')!.metrics;
-    lines.push(
-      `  ${ch.channel.padEnd(12)} oracle F${oracle.beta} ${fmt(oracle.f)} (P ${fmt(oracle.precision)} R ${fmt(oracle.recall)}) | deployable F ${fmt(deploy.f)} (P ${fmt(deploy.precision)} R ${fmt(deploy.recall)})`,
-    );
-  }
-  lines.push('  oracle: threshold chosen on test labels (upper bound); deployable: threshold = max train score');
-  return lines;
-}
-
-/** Test-split series for plots: target, predictions, scores and labels (standardised units). */
-function seriesFile(loaded: LoadedSeries, test: Split, forecast: Forecast | undefined, scores: DetectorScores, W: number) {
-  const C = test.channels;
-  const channels = loaded.channelNames.map((name, c) => {
-    const target: number[] = [];
-    const prediction1: (number | null)[] = [];
-    const predictionMean: (number | null)[] = [];
-    for (let t = 0; t < test.rows; t++) {
-      target.push(test.values[t * C + c]!);
-      if (!forecast || t < 1) {
-        prediction1.push(null);
-      } else prediction1.push(forecast.values[((t - 1) * forecast.horizon) * C + c]!);
-      if (!forecast || t < W) predictionMean.push(null);
-      else {
-        let sum = 0;
-        for (let k = 1; k <= W; k++) sum += forecast.values[((t - k) * forecast.horizon + (k - 1)) * C + c]!;
-        predictionMean.push(sum / W);
-      }
-    }
-    return { name, target, prediction1, predictionMean, score: Array.from(scores.channels[c]!) };
-  });
-  return {
-    split: 'test',
-    offset: test.offset,
-    rows: test.rows,
-    window: W,
-    labels: test.labels ? Array.from(test.labels) : null,
-    channels,
-    jointScore: scores.joint ? Array.from(scores.joint) : null,
-  };
 }
