@@ -1,0 +1,777 @@
+// Fused recurrent engine (AssemblyScript -> WebAssembly with 128-bit SIMD).
+//
+// One training window of the reference's three-term loss: the free-running and the
+// teacher-forced lanes together (P = 2B lanes, free-running lanes first), encoder, all
+// layers, decoder, the loss terms, backpropagation through time, global-norm clipping and
+// the Adam update with L2 weight decay, over buffers that are allocated once (`init`).
+// Same equations, parameter layout and dropout masks as the tfjs path in ../src
+// (rnn-model.ts, cells.ts, dropout.ts, adam.ts); the JS side is ../src/fused/engine.ts.
+//
+// Build: `npm run build:wasm -w @anomalab/model-rnn` (see ../scripts/build-wasm.mjs).
+// Memory is managed here with a bump allocator; nothing is freed.
+
+// ---------------------------------------------------------------- memory
+
+let heapTop: usize = 0;
+
+/** Bump allocation (16-byte aligned), growing the memory as needed. Never freed. */
+export function alloc(bytes: i32): usize {
+  if (heapTop == 0) heapTop = (__heap_base + 15) & ~(<usize>15);
+  const ptr = heapTop;
+  heapTop = (heapTop + <usize>bytes + 15) & ~(<usize>15);
+  const needed = <i32>((heapTop + 0xffff) >> 16);
+  const have = memory.size();
+  if (needed > have) {
+    if (memory.grow(needed - have) < 0) unreachable();
+  }
+  memory.fill(ptr, 0, <usize>bytes);
+  return ptr;
+}
+
+@inline function fp(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+@inline function ld(base: usize, index: i32): f32 {
+  return load<f32>(base + (<usize>index << 2));
+}
+@inline function st(base: usize, index: i32, value: f32): void {
+  store<f32>(base + (<usize>index << 2), value);
+}
+function allocF(count: i32): usize {
+  return alloc(count << 2);
+}
+
+// ---------------------------------------------------------------- math
+
+@inline function vexp(x0: v128): v128 {
+  const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const fx = f32x4.nearest(f32x4.mul(x1, f32x4.splat(1.44269504088896341)));
+  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const pow2 = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+  return f32x4.mul(y, pow2);
+}
+
+@inline function vsigmoid(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, vexp(f32x4.neg(x))));
+}
+
+@inline function vtanh(x: v128): v128 {
+  // tanh(|x|) = 1 - 2 / (exp(2|x|) + 1), sign restored; |x| clamped (tanh(9) == 1 in f32).
+  const a = f32x4.min(f32x4.abs(x), f32x4.splat(9.0));
+  const e = vexp(f32x4.add(a, a));
+  const t = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  const signBit = v128.and(x, i32x4.splat(0x80000000));
+  return v128.or(t, signBit);
+}
+
+@inline function stanh(x: f32): f32 {
+  return f32x4.extract_lane(vtanh(f32x4.splat(x)), 0);
+}
+@inline function ssigmoid(x: f32): f32 {
+  return f32x4.extract_lane(vsigmoid(f32x4.splat(x)), 0);
+}
+
+function sigmoidInPlace(ptr: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(fp(ptr, i), vsigmoid(v128.load(fp(ptr, i))));
+  for (; i < n; i++) st(ptr, i, ssigmoid(ld(ptr, i)));
+}
+function tanhInPlace(ptr: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(fp(ptr, i), vtanh(v128.load(fp(ptr, i))));
+  for (; i < n; i++) st(ptr, i, stanh(ld(ptr, i)));
+}
+function reluInPlace(ptr: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(fp(ptr, i), f32x4.max(v128.load(fp(ptr, i)), zero));
+  for (; i < n; i++) {
+    const v = ld(ptr, i);
+    st(ptr, i, v > 0 ? v : 0);
+  }
+}
+
+/**
+ * out[r, c] (+)= sum_k A[r*ars + k*aks] * Bm[k*ldb + c] for r < M, c < N, k < K.
+ * acc = false: out is overwritten (with `bias[c]` added when bias != 0).
+ * Strides in floats. gemm_nn: ars = lda, aks = 1; A^T B: ars = 1, aks = lda.
+ */
+export function gemm(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
+  const zero = f32x4.splat(0);
+  let r = 0;
+  for (; r + 4 <= M; r += 4) {
+    const a0 = fp(A, r * ars);
+    const a1 = fp(A, (r + 1) * ars);
+    const a2 = fp(A, (r + 2) * ars);
+    const a3 = fp(A, (r + 3) * ars);
+    const o0 = fp(O, r * ldo);
+    const o1 = fp(O, (r + 1) * ldo);
+    const o2 = fp(O, (r + 2) * ldo);
+    const o3 = fp(O, (r + 3) * ldo);
+    let c = 0;
+    for (; c + 8 <= N; c += 8) {
+      let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+      if (acc) {
+        c00 = v128.load(fp(o0, c)); c01 = v128.load(fp(o0, c + 4));
+        c10 = v128.load(fp(o1, c)); c11 = v128.load(fp(o1, c + 4));
+        c20 = v128.load(fp(o2, c)); c21 = v128.load(fp(o2, c + 4));
+        c30 = v128.load(fp(o3, c)); c31 = v128.load(fp(o3, c + 4));
+      } else if (bias != 0) {
+        c00 = v128.load(fp(bias, c)); c01 = v128.load(fp(bias, c + 4));
+        c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
+      } else {
+        c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero; c30 = zero; c31 = zero;
+      }
+      let bp = fp(Bm, c);
+      const bstep = <usize>ldb << 2;
+      const astep = <usize>aks << 2;
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        const x0 = f32x4.splat(load<f32>(a0 + ka));
+        const x1 = f32x4.splat(load<f32>(a1 + ka));
+        const x2 = f32x4.splat(load<f32>(a2 + ka));
+        const x3 = f32x4.splat(load<f32>(a3 + ka));
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+        c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+        bp += bstep;
+        ka += astep;
+      }
+      v128.store(fp(o0, c), c00); v128.store(fp(o0, c + 4), c01);
+      v128.store(fp(o1, c), c10); v128.store(fp(o1, c + 4), c11);
+      v128.store(fp(o2, c), c20); v128.store(fp(o2, c + 4), c21);
+      v128.store(fp(o3, c), c30); v128.store(fp(o3, c + 4), c31);
+    }
+    for (; c + 4 <= N; c += 4) {
+      let c0: v128, c1: v128, c2: v128, c3: v128;
+      if (acc) {
+        c0 = v128.load(fp(o0, c)); c1 = v128.load(fp(o1, c)); c2 = v128.load(fp(o2, c)); c3 = v128.load(fp(o3, c));
+      } else if (bias != 0) {
+        c0 = v128.load(fp(bias, c)); c1 = c0; c2 = c0; c3 = c0;
+      } else {
+        c0 = zero; c1 = zero; c2 = zero; c3 = zero;
+      }
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(fp(Bm, k * ldb + c));
+        const ka = k * aks;
+        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(ld(a0, ka)), b0));
+        c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(ld(a1, ka)), b0));
+        c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(ld(a2, ka)), b0));
+        c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(ld(a3, ka)), b0));
+      }
+      v128.store(fp(o0, c), c0); v128.store(fp(o1, c), c1); v128.store(fp(o2, c), c2); v128.store(fp(o3, c), c3);
+    }
+    for (; c < N; c++) {
+      let s0: f32, s1: f32, s2: f32, s3: f32;
+      if (acc) {
+        s0 = ld(o0, c); s1 = ld(o1, c); s2 = ld(o2, c); s3 = ld(o3, c);
+      } else if (bias != 0) {
+        s0 = ld(bias, c); s1 = s0; s2 = s0; s3 = s0;
+      } else {
+        s0 = 0; s1 = 0; s2 = 0; s3 = 0;
+      }
+      for (let k = 0; k < K; k++) {
+        const b = ld(Bm, k * ldb + c);
+        const ka = k * aks;
+        s0 += ld(a0, ka) * b; s1 += ld(a1, ka) * b; s2 += ld(a2, ka) * b; s3 += ld(a3, ka) * b;
+      }
+      st(o0, c, s0); st(o1, c, s1); st(o2, c, s2); st(o3, c, s3);
+    }
+  }
+  for (; r < M; r++) {
+    const a0 = fp(A, r * ars);
+    const o0 = fp(O, r * ldo);
+    let c = 0;
+    for (; c + 4 <= N; c += 4) {
+      let c0: v128 = acc ? v128.load(fp(o0, c)) : bias != 0 ? v128.load(fp(bias, c)) : zero;
+      for (let k = 0; k < K; k++) c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(ld(a0, k * aks)), v128.load(fp(Bm, k * ldb + c))));
+      v128.store(fp(o0, c), c0);
+    }
+    for (; c < N; c++) {
+      let s0: f32 = acc ? ld(o0, c) : bias != 0 ? ld(bias, c) : <f32>0;
+      for (let k = 0; k < K; k++) s0 += ld(a0, k * aks) * ld(Bm, k * ldb + c);
+      st(o0, c, s0);
+    }
+  }
+}
+
+/** out[c] += sum_r D[r*ldd + c]. */
+function colsumAcc(M: i32, N: i32, D: usize, ldd: i32, out: usize): void {
+  let c = 0;
+  for (; c + 4 <= N; c += 4) {
+    let s = v128.load(fp(out, c));
+    for (let r = 0; r < M; r++) s = f32x4.add(s, v128.load(fp(D, r * ldd + c)));
+    v128.store(fp(out, c), s);
+  }
+  for (; c < N; c++) {
+    let s = ld(out, c);
+    for (let r = 0; r < M; r++) s += ld(D, r * ldd + c);
+    st(out, c, s);
+  }
+}
+
+/** dst[r, 0:n] = src[r, 0:n] * mask[r, 0:n] (mask == 0: plain copy), row strides in floats. */
+function copyRows(rows: i32, n: i32, src: usize, lds: i32, dst: usize, ldd: i32, mask: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const s = fp(src, r * lds);
+    const d = fp(dst, r * ldd);
+    if (mask == 0) {
+      memory.copy(d, s, <usize>n << 2);
+    } else {
+      const m = fp(mask, r * n);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) v128.store(fp(d, i), f32x4.mul(v128.load(fp(s, i)), v128.load(fp(m, i))));
+      for (; i < n; i++) st(d, i, ld(s, i) * ld(m, i));
+    }
+  }
+}
+
+/** dst[r, 0:n] = src[r, 0:n] * mask[r, 0:n] + add[r, 0:n] (contiguous add/dst [rows, n]). */
+function maskedAdd(rows: i32, n: i32, src: usize, lds: i32, mask: usize, add: usize, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const s = fp(src, r * lds);
+    const d = fp(dst, r * n);
+    const a = fp(add, r * n);
+    if (mask == 0) {
+      for (let i = 0; i < n; i++) st(d, i, ld(s, i) + ld(a, i));
+    } else {
+      const m = fp(mask, r * n);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) v128.store(fp(d, i), f32x4.add(f32x4.mul(v128.load(fp(s, i)), v128.load(fp(m, i))), v128.load(fp(a, i))));
+      for (; i < n; i++) st(d, i, ld(s, i) * ld(m, i) + ld(a, i));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- model layout
+
+const LSTM = 0;
+const GRU = 1;
+const RNN_TANH = 2;
+const RNN_RELU = 3;
+
+let C = 0, E = 0, H = 0, NL = 0, CELL = 0, G = 0, B = 0, P = 0, LMAX = 0, NPARAMS = 0;
+let RESIDUAL = false;
+
+let params: usize = 0, grad: usize = 0, adamM: usize = 0, adamV: usize = 0;
+let offEncW = 0, offEncB = 0, offDecW = 0, offDecB = 0;
+let encWT: usize = 0, decWT: usize = 0;
+let xs: usize = 0, tops: usize = 0, outs: usize = 0, douts: usize = 0, dencs: usize = 0, masks: usize = 0;
+let dtop: usize = 0, dxin: usize = 0, dx: usize = 0, dh: usize = 0;
+let stateBuf: usize = 0, terms: usize = 0;
+let maskWidth = 0;
+
+// Per-layer table of i32 entries.
+let layerTab: usize = 0;
+const LT_IN = 0, LT_WIH = 1, LT_WHH = 2, LT_BIH = 3, LT_BHH = 4, LT_WT = 5, LT_XIN = 6, LT_ACT = 7, LT_HS = 8, LT_CS = 9;
+const LT_DZ = 10, LT_DGH = 11, LT_GH = 12, LT_DHC = 13, LT_DCC = 14, LT_BSUM = 15;
+const LT_SIZE = 16;
+@inline function lt(l: i32, k: i32): i32 {
+  return load<i32>(layerTab + (<usize>(l * LT_SIZE + k) << 2));
+}
+@inline function setLt(l: i32, k: i32, v: i32): void {
+  store<i32>(layerTab + (<usize>(l * LT_SIZE + k) << 2), v);
+}
+@inline function ltp(l: i32, k: i32): usize {
+  return <usize>lt(l, k);
+}
+
+/**
+ * Sizes, then allocate every buffer of a window of up to `lmax` steps and `b` lanes per
+ * lane group. Parameter layout = parameterLayout() of ../src/rnn-model.ts. Returns the
+ * number of parameters.
+ */
+export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, b: i32, lmax: i32): i32 {
+  C = c; E = e; H = h; NL = n; CELL = cell; RESIDUAL = residual; B = b; P = 2 * b; LMAX = lmax;
+  G = cell == LSTM ? 4 : cell == GRU ? 3 : 1;
+  const GH = G * H;
+  layerTab = alloc(n * LT_SIZE * 4);
+  let off = 0;
+  offEncW = off; off += C * E;
+  offEncB = off; off += E;
+  for (let l = 0; l < n; l++) {
+    const inSize = l == 0 ? E : H;
+    setLt(l, LT_IN, inSize);
+    setLt(l, LT_WIH, off); off += inSize * GH;
+    setLt(l, LT_WHH, off); off += H * GH;
+    setLt(l, LT_BIH, off); off += GH;
+    setLt(l, LT_BHH, off); off += GH;
+  }
+  offDecW = off; off += H * C;
+  offDecB = off; off += C;
+  NPARAMS = off;
+  params = allocF(off); grad = allocF(off); adamM = allocF(off); adamV = allocF(off);
+  encWT = allocF(E * C); decWT = allocF(C * H);
+  xs = allocF(LMAX * P * C); outs = allocF(LMAX * P * C); douts = allocF(LMAX * P * C);
+  tops = allocF(LMAX * P * H); dencs = allocF(LMAX * P * E);
+  maskWidth = E + n * H;
+  masks = allocF(LMAX * P * maskWidth);
+  dtop = allocF(P * H); dx = allocF(P * C); dh = allocF(P * H);
+  const maxIn = E > H ? E : H;
+  dxin = allocF(P * (maxIn + H));
+  stateBuf = allocF(n * 2 * B * H);
+  terms = alloc(3 * 8);
+  for (let l = 0; l < n; l++) {
+    const inSize = lt(l, LT_IN);
+    setLt(l, LT_WT, <i32>allocF(GH * (inSize + H)));
+    setLt(l, LT_XIN, <i32>allocF(LMAX * P * (inSize + H)));
+    setLt(l, LT_ACT, <i32>allocF(LMAX * P * GH));
+    setLt(l, LT_HS, <i32>allocF((LMAX + 1) * P * H));
+    setLt(l, LT_CS, cell == LSTM ? <i32>allocF((LMAX + 1) * P * H) : 0);
+    setLt(l, LT_DZ, <i32>allocF(LMAX * P * GH));
+    setLt(l, LT_DGH, cell == GRU ? <i32>allocF(LMAX * P * GH) : 0);
+    setLt(l, LT_GH, cell == GRU ? <i32>allocF(LMAX * P * GH) : 0);
+    setLt(l, LT_DHC, <i32>allocF(P * H));
+    setLt(l, LT_DCC, <i32>allocF(P * H));
+    setLt(l, LT_BSUM, <i32>allocF(GH));
+  }
+  return off;
+}
+
+export function paramsPtr(): usize { return params; }
+export function gradPtr(): usize { return grad; }
+export function adamMPtr(): usize { return adamM; }
+export function adamVPtr(): usize { return adamV; }
+export function statePtr(): usize { return stateBuf; }
+export function termsPtr(): usize { return terms; }
+export function outsPtr(): usize { return outs; }
+export function masksPtr(): usize { return masks; }
+
+/** Derived weights after a parameter change: transposes and summed biases. */
+export function prepare(): void {
+  for (let k = 0; k < C; k++) for (let j = 0; j < E; j++) st(encWT, j * C + k, ld(params, offEncW + k * E + j));
+  for (let k = 0; k < H; k++) for (let j = 0; j < C; j++) st(decWT, j * H + k, ld(params, offDecW + k * C + j));
+  const GH = G * H;
+  for (let l = 0; l < NL; l++) {
+    const K = lt(l, LT_IN) + H;
+    const w = fp(params, lt(l, LT_WIH)); // [W_ih; W_hh] stacked: [K, GH]
+    const wt = ltp(l, LT_WT);
+    for (let k = 0; k < K; k++) for (let j = 0; j < GH; j++) st(wt, j * K + k, ld(w, k * GH + j));
+    const bsum = ltp(l, LT_BSUM);
+    const bih = fp(params, lt(l, LT_BIH));
+    const bhh = fp(params, lt(l, LT_BHH));
+    for (let j = 0; j < GH; j++) st(bsum, j, ld(bih, j) + ld(bhh, j));
+  }
+}
+
+/** Carried state (teacher-forced lanes of the last window) to zeros. */
+export function resetState(): void {
+  memory.fill(stateBuf, 0, <usize>(NL * 2 * B * H) << 2);
+}
+
+// ---------------------------------------------------------------- dropout masks
+
+/** Same stream as ../src/dropout.ts: mulberry32(seed), value < rate -> 0 else 1/(1-rate). */
+function drawMasks(L: i32, rate: f64, seed: u32): void {
+  let a: u32 = seed;
+  const keep = <f32>(1.0 / (1.0 - rate));
+  const count = L * P * maskWidth;
+  for (let i = 0; i < count; i++) {
+    a = a + 0x6d2b79f5;
+    let t: u32 = a;
+    t = (t ^ (t >>> 15)) * (t | 1);
+    t ^= t + (t ^ (t >>> 7)) * (t | 61);
+    const u = <f64>(t ^ (t >>> 14)) / 4294967296.0;
+    st(masks, i, u < rate ? <f32>0 : keep);
+  }
+}
+
+@inline function maskAt(t: i32, site: i32, useMasks: bool): usize {
+  if (!useMasks) return 0;
+  const base = fp(masks, t * P * maskWidth);
+  return site == 0 ? base : fp(base, P * E + (site - 1) * P * H);
+}
+
+// ---------------------------------------------------------------- forward
+
+/**
+ * One layer, one step, `lanes` rows: xin [lanes, in + H] (input then previous h),
+ * cp previous c (LSTM), writes act [lanes, GH], h [lanes, H], c [lanes, H], gh (GRU).
+ */
+function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOut: usize, cOut: usize, gh: usize): void {
+  const inSize = lt(l, LT_IN);
+  const K = inSize + H;
+  const GH = G * H;
+  const w = fp(params, lt(l, LT_WIH));
+  if (CELL == GRU) {
+    gemm(lanes, GH, inSize, xin, K, 1, w, GH, act, GH, false, fp(params, lt(l, LT_BIH)));
+    gemm(lanes, GH, H, fp(xin, inSize), K, 1, fp(params, lt(l, LT_WHH)), GH, gh, GH, false, fp(params, lt(l, LT_BHH)));
+    for (let p = 0; p < lanes; p++) {
+      const a = fp(act, p * GH);
+      const g = fp(gh, p * GH);
+      const hp = fp(xin, p * K + inSize);
+      const ho = fp(hOut, p * H);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) {
+        const r = vsigmoid(f32x4.add(v128.load(fp(a, j)), v128.load(fp(g, j))));
+        const z = vsigmoid(f32x4.add(v128.load(fp(a, H + j)), v128.load(fp(g, H + j))));
+        const nn = vtanh(f32x4.add(v128.load(fp(a, 2 * H + j)), f32x4.mul(r, v128.load(fp(g, 2 * H + j)))));
+        v128.store(fp(a, j), r);
+        v128.store(fp(a, H + j), z);
+        v128.store(fp(a, 2 * H + j), nn);
+        v128.store(fp(ho, j), f32x4.add(nn, f32x4.mul(z, f32x4.sub(v128.load(fp(hp, j)), nn))));
+      }
+      for (; j < H; j++) {
+        const r = ssigmoid(ld(a, j) + ld(g, j));
+        const z = ssigmoid(ld(a, H + j) + ld(g, H + j));
+        const nn = stanh(ld(a, 2 * H + j) + r * ld(g, 2 * H + j));
+        st(a, j, r);
+        st(a, H + j, z);
+        st(a, 2 * H + j, nn);
+        st(ho, j, nn + z * (ld(hp, j) - nn));
+      }
+    }
+    return;
+  }
+  gemm(lanes, GH, K, xin, K, 1, w, GH, act, GH, false, ltp(l, LT_BSUM));
+  if (CELL == LSTM) {
+    for (let p = 0; p < lanes; p++) {
+      const a = fp(act, p * GH);
+      sigmoidInPlace(a, 3 * H);
+      tanhInPlace(fp(a, 3 * H), H);
+      const c0 = fp(cp, p * H);
+      const c1 = fp(cOut, p * H);
+      const ho = fp(hOut, p * H);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) {
+        const c = f32x4.add(f32x4.mul(v128.load(fp(a, H + j)), v128.load(fp(c0, j))), f32x4.mul(v128.load(fp(a, j)), v128.load(fp(a, 3 * H + j))));
+        v128.store(fp(c1, j), c);
+        v128.store(fp(ho, j), f32x4.mul(v128.load(fp(a, 2 * H + j)), vtanh(c)));
+      }
+      for (; j < H; j++) {
+        const c = ld(a, H + j) * ld(c0, j) + ld(a, j) * ld(a, 3 * H + j);
+        st(c1, j, c);
+        st(ho, j, ld(a, 2 * H + j) * stanh(c));
+      }
+    }
+  } else {
+    if (CELL == RNN_TANH) tanhInPlace(act, lanes * H);
+    else reluInPlace(act, lanes * H);
+    memory.copy(hOut, act, <usize>(lanes * H) << 2);
+  }
+}
+
+/** Decoder: out [lanes, C] = top @ Wd + bd (+ x when residual). */
+function decode(lanes: i32, top: usize, x: usize, out: usize): void {
+  gemm(lanes, C, H, top, H, 1, fp(params, offDecW), C, out, C, false, fp(params, offDecB));
+  if (RESIDUAL) for (let i = 0; i < lanes * C; i++) st(out, i, ld(out, i) + ld(x, i));
+}
+
+/** The forward pass of a window (both lane groups), from the carried state. */
+function forwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
+  const BC = B * C;
+  const PH = P * H;
+  // Initial states: carried state for both lane groups.
+  for (let l = 0; l < NL; l++) {
+    const hs = ltp(l, LT_HS);
+    const sh = fp(stateBuf, (l * 2) * B * H);
+    memory.copy(hs, sh, <usize>(B * H) << 2);
+    memory.copy(fp(hs, B * H), sh, <usize>(B * H) << 2);
+    if (CELL == LSTM) {
+      const cs = ltp(l, LT_CS);
+      const sc = fp(stateBuf, (l * 2 + 1) * B * H);
+      memory.copy(cs, sc, <usize>(B * H) << 2);
+      memory.copy(fp(cs, B * H), sc, <usize>(B * H) << 2);
+    }
+  }
+  for (let t = 0; t < L; t++) {
+    const x = fp(xs, t * P * C);
+    // Free-running lanes: the first input row, then the previous prediction.
+    if (t == 0) memory.copy(x, fp(seq, (start + t) * BC), <usize>BC << 2);
+    else memory.copy(x, fp(outs, (t - 1) * P * C), <usize>BC << 2);
+    memory.copy(fp(x, BC), fp(seq, (start + t) * BC), <usize>BC << 2);
+    // Encoder straight into layer 0's input columns, then its dropout.
+    const K0 = E + H;
+    const xin0 = fp(ltp(0, LT_XIN), t * P * K0);
+    gemm(P, E, C, x, C, 1, fp(params, offEncW), E, xin0, K0, false, fp(params, offEncB));
+    const m0 = maskAt(t, 0, useMasks);
+    if (m0 != 0) copyRows(P, E, xin0, K0, xin0, K0, m0);
+    for (let l = 0; l < NL; l++) {
+      const inSize = lt(l, LT_IN);
+      const K = inSize + H;
+      const xin = fp(ltp(l, LT_XIN), t * P * K);
+      const hs = ltp(l, LT_HS);
+      copyRows(P, H, fp(hs, t * PH), H, fp(xin, inSize), K, 0);
+      const cs = ltp(l, LT_CS);
+      layerForward(l, P, xin, CELL == LSTM ? fp(cs, t * PH) : 0, fp(ltp(l, LT_ACT), t * P * G * H), fp(hs, (t + 1) * PH), CELL == LSTM ? fp(cs, (t + 1) * PH) : 0, CELL == GRU ? fp(ltp(l, LT_GH), t * P * G * H) : 0);
+      const m = maskAt(t, l + 1, useMasks);
+      if (l + 1 < NL) {
+        const K1 = H + H;
+        copyRows(P, H, fp(hs, (t + 1) * PH), H, fp(ltp(l + 1, LT_XIN), t * P * K1), K1, m);
+      } else {
+        copyRows(P, H, fp(hs, (t + 1) * PH), H, fp(tops, t * PH), H, m);
+      }
+    }
+    decode(P, fp(tops, t * PH), x, fp(outs, t * P * C));
+  }
+  // Losses (f64 sums).
+  let l1: f64 = 0, l2: f64 = 0, l3: f64 = 0;
+  for (let t = 0; t < L; t++) {
+    const o = fp(outs, t * P * C);
+    const y = fp(seq, (start + t + 1) * BC);
+    for (let i = 0; i < BC; i++) {
+      const d1 = <f64>(ld(o, i) - ld(y, i));
+      const d2 = <f64>(ld(o, BC + i) - ld(y, i));
+      l1 += d1 * d1;
+      l2 += d2 * d2;
+    }
+    const tp = fp(tops, t * PH);
+    for (let i = 0; i < B * H; i++) {
+      const d3 = <f64>(ld(tp, i) - ld(tp, B * H + i));
+      l3 += d3 * d3;
+    }
+  }
+  store<f64>(terms, l1 / <f64>(L * BC));
+  store<f64>(terms + 8, l2 / <f64>(L * BC));
+  store<f64>(terms + 16, l3 / <f64>(L * B * H));
+  // Carry the teacher-forced lanes' final state.
+  for (let l = 0; l < NL; l++) {
+    memory.copy(fp(stateBuf, (l * 2) * B * H), fp(ltp(l, LT_HS), L * PH + B * H), <usize>(B * H) << 2);
+    if (CELL == LSTM) memory.copy(fp(stateBuf, (l * 2 + 1) * B * H), fp(ltp(l, LT_CS), L * PH + B * H), <usize>(B * H) << 2);
+  }
+}
+
+// ---------------------------------------------------------------- backward
+
+/** Cell backward of layer l at step t: dh (total gradient on h_t) -> dz (and dgh), dcCarry, dhCarry (GRU direct term). */
+function cellBackward(l: i32, t: i32): void {
+  const GH = G * H;
+  const PH = P * H;
+  const act = fp(ltp(l, LT_ACT), t * P * GH);
+  const dz = fp(ltp(l, LT_DZ), t * P * GH);
+  if (CELL == LSTM) {
+    const cs = ltp(l, LT_CS);
+    const cp = fp(cs, t * PH);
+    const cc = fp(cs, (t + 1) * PH);
+    const dcc = ltp(l, LT_DCC);
+    const one = f32x4.splat(1);
+    for (let p = 0; p < P; p++) {
+      const a = fp(act, p * GH);
+      const d = fp(dz, p * GH);
+      const dhr = fp(dh, p * H);
+      const c0 = fp(cp, p * H);
+      const c1 = fp(cc, p * H);
+      const dcr = fp(dcc, p * H);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) {
+        const gi = v128.load(fp(a, j));
+        const gf = v128.load(fp(a, H + j));
+        const go = v128.load(fp(a, 2 * H + j));
+        const gg = v128.load(fp(a, 3 * H + j));
+        const tc = vtanh(v128.load(fp(c1, j)));
+        const dhv = v128.load(fp(dhr, j));
+        const dct = f32x4.add(v128.load(fp(dcr, j)), f32x4.mul(f32x4.mul(dhv, go), f32x4.sub(one, f32x4.mul(tc, tc))));
+        v128.store(fp(dcr, j), f32x4.mul(dct, gf));
+        v128.store(fp(d, j), f32x4.mul(f32x4.mul(dct, gg), f32x4.mul(gi, f32x4.sub(one, gi))));
+        v128.store(fp(d, H + j), f32x4.mul(f32x4.mul(dct, v128.load(fp(c0, j))), f32x4.mul(gf, f32x4.sub(one, gf))));
+        v128.store(fp(d, 2 * H + j), f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(go, f32x4.sub(one, go))));
+        v128.store(fp(d, 3 * H + j), f32x4.mul(f32x4.mul(dct, gi), f32x4.sub(one, f32x4.mul(gg, gg))));
+      }
+      for (; j < H; j++) {
+        const gi = ld(a, j);
+        const gf = ld(a, H + j);
+        const go = ld(a, 2 * H + j);
+        const gg = ld(a, 3 * H + j);
+        const tc = stanh(ld(c1, j));
+        const dhv = ld(dhr, j);
+        const dct = ld(dcr, j) + dhv * go * (1 - tc * tc);
+        st(dcr, j, dct * gf);
+        st(d, j, dct * gg * (gi * (1 - gi)));
+        st(d, H + j, dct * ld(c0, j) * (gf * (1 - gf)));
+        st(d, 2 * H + j, dhv * tc * (go * (1 - go)));
+        st(d, 3 * H + j, dct * gi * (1 - gg * gg));
+      }
+    }
+  } else if (CELL == GRU) {
+    const inSize = lt(l, LT_IN);
+    const K = inSize + H;
+    const xin = fp(ltp(l, LT_XIN), t * P * K);
+    const gh = fp(ltp(l, LT_GH), t * P * GH);
+    const dgh = fp(ltp(l, LT_DGH), t * P * GH);
+    const dhc = ltp(l, LT_DHC);
+    for (let p = 0; p < P; p++) {
+      const a = fp(act, p * GH);
+      const g = fp(gh, p * GH);
+      const d = fp(dz, p * GH);
+      const dg = fp(dgh, p * GH);
+      const hp = fp(xin, p * K + inSize);
+      const dhr = fp(dh, p * H);
+      const direct = fp(dhc, p * H);
+      for (let j = 0; j < H; j++) {
+        const r = ld(a, j);
+        const z = ld(a, H + j);
+        const nn = ld(a, 2 * H + j);
+        const dhv = ld(dhr, j);
+        const dnp = dhv * (1 - z) * (1 - nn * nn);
+        const dzp = dhv * (ld(hp, j) - nn) * (z * (1 - z));
+        const drp = dnp * ld(g, 2 * H + j) * (r * (1 - r));
+        st(direct, j, dhv * z);
+        st(d, j, drp); st(d, H + j, dzp); st(d, 2 * H + j, dnp);
+        st(dg, j, drp); st(dg, H + j, dzp); st(dg, 2 * H + j, dnp * r);
+      }
+    }
+  } else {
+    const hs = fp(ltp(l, LT_HS), (t + 1) * PH);
+    for (let i = 0; i < P * H; i++) {
+      const h = ld(hs, i);
+      const g = ld(dh, i);
+      st(dz, i, CELL == RNN_TANH ? g * (1 - h * h) : h > 0 ? g : <f32>0);
+    }
+  }
+}
+
+/** Backpropagation through the window (after forwardWindow with the same arguments): fills `grad`. */
+function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
+  const BC = B * C;
+  const PH = P * H;
+  const GH = G * H;
+  memory.fill(grad, 0, <usize>NPARAMS << 2);
+  for (let l = 0; l < NL; l++) {
+    memory.fill(ltp(l, LT_DHC), 0, <usize>PH << 2);
+    memory.fill(ltp(l, LT_DCC), 0, <usize>PH << 2);
+  }
+  const sOut = <f32>(2.0 / <f64>(L * BC));
+  const sHid = <f32>(2.0 / <f64>(L * B * H));
+  for (let t = L - 1; t >= 0; t--) {
+    const o = fp(outs, t * P * C);
+    const y = fp(seq, (start + t + 1) * BC);
+    const dout = fp(douts, t * P * C);
+    for (let i = 0; i < BC; i++) {
+      let g1 = sOut * (ld(o, i) - ld(y, i));
+      if (t < L - 1) g1 += ld(dx, i); // the free-running prediction is the next step's input
+      st(dout, i, g1);
+      st(dout, BC + i, sOut * (ld(o, BC + i) - ld(y, i)));
+    }
+    gemm(P, H, C, dout, C, 1, decWT, H, dtop, H, false, 0);
+    const top = fp(tops, t * PH);
+    for (let i = 0; i < B * H; i++) st(dtop, i, ld(dtop, i) + sHid * (ld(top, i) - ld(top, B * H + i)));
+    // Down the stack.
+    maskedAdd(P, H, dtop, H, maskAt(t, NL, useMasks), ltp(NL - 1, LT_DHC), dh);
+    for (let l = NL - 1; l >= 0; l--) {
+      const inSize = lt(l, LT_IN);
+      const K = inSize + H;
+      cellBackward(l, t);
+      const dz = fp(ltp(l, LT_DZ), t * P * GH);
+      const wt = ltp(l, LT_WT);
+      const dhc = ltp(l, LT_DHC);
+      if (CELL == GRU) {
+        gemm(P, inSize, GH, dz, GH, 1, wt, K, dxin, K, false, 0);
+        gemm(P, H, GH, fp(ltp(l, LT_DGH), t * P * GH), GH, 1, fp(wt, inSize), K, fp(dxin, inSize), K, false, 0);
+        // dhCarry = direct term (written by cellBackward) + recurrent projection.
+        for (let p = 0; p < P; p++) for (let j = 0; j < H; j++) st(dhc, p * H + j, ld(dhc, p * H + j) + ld(dxin, p * K + inSize + j));
+      } else {
+        gemm(P, K, GH, dz, GH, 1, wt, K, dxin, K, false, 0);
+        copyRows(P, H, fp(dxin, inSize), K, dhc, H, 0);
+      }
+      if (l > 0) maskedAdd(P, H, dxin, K, maskAt(t, l, useMasks), ltp(l - 1, LT_DHC), dh);
+      else copyRows(P, E, dxin, K, fp(dencs, t * P * E), E, maskAt(t, 0, useMasks));
+    }
+    // Gradient on the model input (only the free-running lanes' is used, by step t - 1).
+    gemm(P, C, E, fp(dencs, t * P * E), E, 1, encWT, C, dx, C, false, 0);
+    if (RESIDUAL) for (let i = 0; i < BC; i++) st(dx, i, ld(dx, i) + ld(dout, i));
+  }
+  // Weight gradients, batched over all steps and lanes: A^T @ D.
+  const rows = L * P;
+  gemm(C, E, rows, xs, 1, C, dencs, E, fp(grad, offEncW), E, true, 0);
+  colsumAcc(rows, E, dencs, E, fp(grad, offEncB));
+  for (let l = 0; l < NL; l++) {
+    const inSize = lt(l, LT_IN);
+    const K = inSize + H;
+    const xin = ltp(l, LT_XIN);
+    const dz = ltp(l, LT_DZ);
+    if (CELL == GRU) {
+      const dgh = ltp(l, LT_DGH);
+      gemm(inSize, GH, rows, xin, 1, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH, true, 0);
+      gemm(H, GH, rows, fp(xin, inSize), 1, K, dgh, GH, fp(grad, lt(l, LT_WHH)), GH, true, 0);
+      colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BIH)));
+      colsumAcc(rows, GH, dgh, GH, fp(grad, lt(l, LT_BHH)));
+    } else {
+      gemm(K, GH, rows, xin, 1, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH, true, 0);
+      colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BIH)));
+      colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BHH)));
+    }
+  }
+  gemm(H, C, rows, tops, 1, H, douts, C, fp(grad, offDecW), C, true, 0);
+  colsumAcc(rows, C, douts, C, fp(grad, offDecB));
+}
+
+// ---------------------------------------------------------------- Adam
+
+/** PyTorch's clip_grad_norm_ then Adam with the L2 term added to the (clipped) gradient. */
+export function adamUpdate(lr: f64, weightDecay: f64, clip: f64, beta1: f64, beta2: f64, eps: f64, step: i32): void {
+  let ss: f64 = 0;
+  for (let i = 0; i < NPARAMS; i++) {
+    const g = <f64>ld(grad, i);
+    ss += g * g;
+  }
+  const norm = Math.sqrt(ss);
+  const coef = <f32>Math.min(1.0, clip / (norm + 1e-6));
+  const wd = <f32>weightDecay;
+  const b1 = <f32>beta1, b2 = <f32>beta2, ob1 = <f32>(1 - beta1), ob2 = <f32>(1 - beta2);
+  const stepSize = <f32>(lr / (1 - Math.pow(beta1, <f64>step)));
+  const bc2 = <f32>Math.sqrt(1 - Math.pow(beta2, <f64>step));
+  const e = <f32>eps;
+  const vcoef = f32x4.splat(coef), vwd = f32x4.splat(wd), vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2);
+  const vob1 = f32x4.splat(ob1), vob2 = f32x4.splat(ob2), vstep = f32x4.splat(stepSize), vbc2 = f32x4.splat(bc2), veps = f32x4.splat(e);
+  let i = 0;
+  for (; i + 4 <= NPARAMS; i += 4) {
+    const p = v128.load(fp(params, i));
+    const g = f32x4.add(f32x4.mul(v128.load(fp(grad, i)), vcoef), f32x4.mul(p, vwd));
+    const m = f32x4.add(f32x4.mul(v128.load(fp(adamM, i)), vb1), f32x4.mul(g, vob1));
+    const v = f32x4.add(f32x4.mul(v128.load(fp(adamV, i)), vb2), f32x4.mul(f32x4.mul(g, g), vob2));
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), vbc2), veps);
+    v128.store(fp(adamM, i), m);
+    v128.store(fp(adamV, i), v);
+    v128.store(fp(params, i), f32x4.sub(p, f32x4.mul(f32x4.div(m, denom), vstep)));
+  }
+  for (; i < NPARAMS; i++) {
+    const p = ld(params, i);
+    const g = ld(grad, i) * coef + p * wd;
+    const m = ld(adamM, i) * b1 + g * ob1;
+    const v = ld(adamV, i) * b2 + g * g * ob2;
+    const denom = Mathf.sqrt(v) / bc2 + e;
+    st(adamM, i, m);
+    st(adamV, i, v);
+    st(params, i, p - (m / denom) * stepSize);
+  }
+  prepare();
+}
+
+// ---------------------------------------------------------------- entry points
+
+/**
+ * Loss terms (-> termsPtr, f64 x3) and gradient (-> gradPtr) of one window of `L` steps
+ * of the batchified series at `seq` ([steps, B, C]) starting at row `start`, from the
+ * carried state; the state is then advanced. dropout > 0 draws the masks from `maskSeed`.
+ */
+export function lossAndGrad(seq: usize, start: i32, L: i32, dropout: f64, maskSeed: u32): void {
+  const useMasks = dropout > 0;
+  if (useMasks) drawMasks(L, dropout, maskSeed);
+  forwardWindow(seq, start, L, useMasks);
+  backwardWindow(seq, start, L, useMasks);
+}
+
+/** A training window: lossAndGrad + clip + Adam (step = the new Adam step, from 1). */
+export function trainWindow(seq: usize, start: i32, L: i32, dropout: f64, maskSeed: u32, lr: f64, weightDecay: f64, clip: f64, beta1: f64, beta2: f64, eps: f64, step: i32): void {
+  lossAndGrad(seq, start, L, dropout, maskSeed);
+  adamUpdate(lr, weightDecay, clip, beta1, beta2, eps, step);
+}
+
+/** Eval-mode loss of one window (no dropout, no gradient); the state is advanced. */
+export function evalWindow(seq: usize, start: i32, L: i32): void {
+  forwardWindow(seq, start, L, false);
+}

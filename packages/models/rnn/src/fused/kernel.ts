@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import type { CellType } from '../config.ts';
+import type { Architecture } from '../rnn-model.ts';
+
+/** The committed build of ../../assembly/fused.ts (rebuild: node packages/models/rnn/assembly/build.mjs). */
+export const WASM_URL = new URL('../../assembly/build/fused.wasm', import.meta.url);
+
+const CELL_CODES: Record<CellType, number> = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
+
+interface FusedExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  init(c: number, e: number, h: number, n: number, cell: number, residual: number, b: number, lmax: number): number;
+  paramsPtr(): number;
+  gradPtr(): number;
+  adamMPtr(): number;
+  adamVPtr(): number;
+  statePtr(): number;
+  termsPtr(): number;
+  prepare(): void;
+  resetState(): void;
+  adamUpdate(lr: number, weightDecay: number, clip: number, beta1: number, beta2: number, eps: number, step: number): void;
+  lossAndGrad(seq: number, start: number, length: number, dropout: number, maskSeed: number): void;
+  trainWindow(seq: number, start: number, length: number, dropout: number, maskSeed: number, lr: number, weightDecay: number, clip: number, beta1: number, beta2: number, eps: number, step: number): void;
+  evalWindow(seq: number, start: number, length: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled module (compiled once per process; every kernel is an instance with its own memory). */
+export function fusedModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(WASM_URL));
+  return compiled;
+}
+
+export interface AdamConstants {
+  lr: number;
+  weightDecay: number;
+  clip: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * One instance of the fused WebAssembly engine for an architecture, `lanes` lanes per lane
+ * group (the free-running and the teacher-forced group: 2 x lanes rows) and windows of at
+ * most `maxSteps` steps. All buffers are allocated by the constructor; series are copied in
+ * once (`loadSeries`) and windows are addressed by their start row.
+ */
+export class FusedKernel {
+  readonly size: number;
+  private readonly x: FusedExports;
+  private readonly slots = new Map<string, { ptr: number; capacity: number }>();
+
+  constructor(
+    readonly arch: Architecture,
+    readonly lanes: number,
+    readonly maxSteps: number,
+  ) {
+    this.x = new WebAssembly.Instance(fusedModule(), {}).exports as unknown as FusedExports;
+    this.size = this.x.init(arch.channels, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual ? 1 : 0, lanes, maxSteps);
+  }
+
+  private f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.x.memory.buffer, ptr, length);
+  }
+
+  /** Live views into the instance memory (do not keep across calls that may grow memory). */
+  get params(): Float32Array {
+    return this.f32(this.x.paramsPtr(), this.size);
+  }
+  get grad(): Float32Array {
+    return this.f32(this.x.gradPtr(), this.size);
+  }
+  get m(): Float32Array {
+    return this.f32(this.x.adamMPtr(), this.size);
+  }
+  get v(): Float32Array {
+    return this.f32(this.x.adamVPtr(), this.size);
+  }
+  /** Carried state: per layer [h; c], each [lanes, H] (c unused except for LSTM). */
+  get state(): Float32Array {
+    return this.f32(this.x.statePtr(), this.arch.layers * 2 * this.lanes * this.arch.hidden);
+  }
+
+  /** Set parameters and Adam moments (copies). */
+  load(params: Float32Array, m?: Float32Array, v?: Float32Array): void {
+    this.params.set(params);
+    this.m.set(m ?? new Float32Array(this.size));
+    this.v.set(v ?? new Float32Array(this.size));
+    this.x.prepare();
+  }
+
+  /** Copy a batchified series ([steps, lanes, C]) into the instance under `slot`; returns its address. Reuses the slot's buffer when it is large enough. */
+  loadSeries(slot: string, data: Float32Array): number {
+    let entry = this.slots.get(slot);
+    if (!entry || entry.capacity < data.length) {
+      entry = { ptr: this.x.alloc(data.length * 4), capacity: data.length };
+      this.slots.set(slot, entry);
+    }
+    this.f32(entry.ptr, data.length).set(data);
+    return entry.ptr;
+  }
+
+  resetState(): void {
+    this.x.resetState();
+  }
+
+  private checkLength(length: number): void {
+    if (length < 1 || length > this.maxSteps) throw new Error(`fused: window of ${length} steps (max ${this.maxSteps})`);
+  }
+
+  private terms(): Float64Array {
+    return new Float64Array(this.x.memory.buffer, this.x.termsPtr(), 3).slice();
+  }
+
+  /** Loss terms [free_running, teacher_forcing, hidden] and the gradient (-> `grad`); advances the carried state. */
+  lossAndGrad(seq: number, start: number, length: number, dropout: number, maskSeed: number): Float64Array {
+    this.checkLength(length);
+    this.x.lossAndGrad(seq, start, length, dropout, maskSeed >>> 0);
+    return this.terms();
+  }
+
+  /** Clip + L2 + Adam update with the gradient in `grad`; `step` is the new Adam step (1-based). */
+  adamUpdate(adam: AdamConstants, step: number): void {
+    this.x.adamUpdate(adam.lr, adam.weightDecay, adam.clip, adam.beta1, adam.beta2, adam.epsilon, step);
+  }
+
+  /** lossAndGrad + adamUpdate in one call. */
+  trainWindow(seq: number, start: number, length: number, dropout: number, maskSeed: number, adam: AdamConstants, step: number): Float64Array {
+    this.checkLength(length);
+    this.x.trainWindow(seq, start, length, dropout, maskSeed >>> 0, adam.lr, adam.weightDecay, adam.clip, adam.beta1, adam.beta2, adam.epsilon, step);
+    return this.terms();
+  }
+
+  /** Eval-mode loss terms of a window (no dropout, no gradient); advances the carried state. */
+  evalWindow(seq: number, start: number, length: number): Float64Array {
+    this.checkLength(length);
+    this.x.evalWindow(seq, start, length);
+    return this.terms();
+  }
+}
