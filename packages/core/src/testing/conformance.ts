@@ -163,7 +163,8 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
     const train = async (predictor: Predictor, services: TestServices, until: number, startEpoch = 0) => {
       const reports: EpochReport[] = [];
       const before = services.lines.length;
-      const result = await predictor.train(data, {
+      // Validation is the test split, as in the pipeline.
+      const result = await predictor.train({ train: data.train, validation: data.test }, {
         training: { ...training, epochs: until },
         services,
         signal: new AbortController().signal,
