@@ -3,12 +3,14 @@ import { parseCommandArgs, type Command, type CommandContext } from './command.t
 import { experimentCommand } from './commands/experiment.ts';
 import { serveCommand } from './commands/serve.ts';
 import { runsListCommand, runsShowCommand } from './commands/runs.ts';
+import { scoreCommand } from './commands/score.ts';
 import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
 
 export const commands: Command[] = [
   experimentCommand,
   runsListCommand,
   runsShowCommand,
+  scoreCommand,
   datasetsListCommand,
   datasetsInfoCommand,
   datasetsFetchCommand,

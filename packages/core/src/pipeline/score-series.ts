@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { container, type DependencyContainer } from 'tsyringe';
+import { AnomalabError } from '../errors.ts';
+import type { RunStore } from '../contracts/run-store.ts';
+import type { Predictor } from '../contracts/model-plugin.ts';
+import {
+  CheckpointStoreToken,
+  LoggerToken,
+  RandomToken,
+  RunStoreToken,
+  TensorRuntimeProviderToken,
+  type TensorRuntime,
+} from '../contracts/services.ts';
+import type { ExperimentConfig } from '../config/experiment-config.ts';
+import { loadExperiment } from '../config/load-experiment.ts';
+import { RunLogger } from '../logging/run-logger.ts';
+import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../run-store/atomic-write.ts';
+import { SeededRandom } from '../random.ts';
+import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
+import type { PluginRegistry } from '../plugins/registry.ts';
+import { computeErrors } from './compute-errors.ts';
+import { buildSeriesFiles, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
+import { formatMetricsSummary } from './summary.ts';
+import { standardize } from './standardize.ts';
+import { resolvePluginServices } from './run-experiment.ts';
+
+export interface ScoreRequest {
+  /** The trained run whose checkpoint (weights + fitted detector) scores. */
+  run: string;
+  /** `<dataset>/<series>`, `<dataset>` (its first series) or a path to a .csv file. */
+  series: string;
+  /** `dataset.options.x=y` overrides (`--set`), validated against the dataset's schema. */
+  overrides?: string[];
+  /** Which split of the series to score (default: test). */
+  split?: 'test' | 'train';
+  out?: NodeJS.WritableStream & { isTTY?: boolean };
+  quiet?: boolean;
+  container?: DependencyContainer;
+}
+
+export interface ScoreOutcome {
+  /** Folder of the scoring result: `<run>/scores/<dataset>__<series>[__train]/`. */
+  dir: string;
+  results: RunResults;
+  summary: string[];
+}
+
+/** A file-name-safe folder name for a scored series. */
+function folderName(datasetId: string, split: 'test' | 'train'): string {
+  return datasetId.replace(/\//g, '__').replace(/[^A-Za-z0-9._-]/g, '_') + (split === 'train' ? '__train' : '');
+}
+
+/** `--series` to dataset name, series name and extra overrides (a .csv path becomes the csv dataset). */
+function parseSeries(spec: string, registry: PluginRegistry): { dataset: string; series?: string; overrides: string[] } {
+  if (/\.csv$/i.test(spec) || (existsSync(spec) && !registry.has('dataset', spec.split('/')[0]!))) {
+    if (!existsSync(spec)) throw new AnomalabError('ANOMALAB_USAGE', `--series ${spec}: no such csv file`);
+    return { dataset: 'csv', series: 'file', overrides: [`dataset.options.path=${JSON.stringify(resolve(spec))}`] };
+  }
+  const slash = spec.indexOf('/');
+  return slash < 0 ? { dataset: spec, overrides: [] } : { dataset: spec.slice(0, slash), series: spec.slice(slash + 1), overrides: [] };
+}
+
+/**
+ * Score another series with a trained run, without training: the run's checkpoint
+ * (weights that scored + fitted detector), its train statistics for standardisation, its
+ * window and its deployable thresholds (so the deployable metrics use no labels of the new
+ * series). Labelled series are also evaluated (oracle sweep, AUCs, events). The result
+ * (results.json + series/) appears atomically as one folder under `<run>/scores/`.
+ */
+export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore, request: ScoreRequest): Promise<ScoreOutcome> {
+  const run = await runStore.get(request.run);
+  const runConfig = await runStore.readJson<ExperimentConfig>(run.id, 'config.json');
+  const runResults = await runStore.readJson<RunResults>(run.id, 'results.json');
+  if (!runConfig || !runResults) {
+    throw new AnomalabError('ANOMALAB_USAGE', `run ${run.id} has no results (status ${run.status}): only a completed run can score other series`);
+  }
+  if (runResults.format !== 'anomalab-results/2') {
+    throw new AnomalabError('ANOMALAB_USAGE', `run ${run.id} was made by an older anomalab (results format ${JSON.stringify(runResults.format ?? 1)}): re-run it to score with it`);
+  }
+  const badOverride = (request.overrides ?? []).find((o) => !o.startsWith('dataset.'));
+  if (badOverride) throw new AnomalabError('ANOMALAB_USAGE', `--set ${badOverride}: only dataset.* can change when scoring with a trained run`);
+  const split = request.split ?? 'test';
+  const target = parseSeries(request.series, registry);
+  const datasetPlugin = registry.get('dataset', target.dataset);
+  const sameDataset = target.dataset === runConfig.dataset.name;
+
+  // Validate the series' dataset options like an experiment: the run's config with the
+  // dataset swapped (keeping the run's dataset options when the dataset is the same).
+  const config = structuredClone(runConfig) as unknown as Record<string, unknown>;
+  config.dataset = { name: target.dataset, ...(target.series !== undefined ? { series: target.series } : {}), options: sameDataset ? runConfig.dataset.options : {} };
+  const loadedConfig = await loadExperiment(
+    { file: join(run.dir, 'config.json'), text: JSON.stringify(config), overrides: [...target.overrides, ...(request.overrides ?? [])] },
+    registry,
+  );
+  const baseDir = sameDataset && run.configFile ? dirname(run.configFile) : process.cwd();
+
+  const scoresRoot = join(run.dir, 'scores');
+  const tmp = join(scoresRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmp, { recursive: true });
+  const logger = new RunLogger({ logFile: join(tmp, 'log.txt'), out: request.out, quiet: request.quiet });
+  let runtime: TensorRuntime | undefined;
+  const scope = (request.container ?? container).createChildContainer();
+  const checkpoints = new FsCheckpointStore(join(run.dir, 'checkpoints'));
+  scope.registerInstance(LoggerToken, logger);
+  scope.registerInstance(CheckpointStoreToken, checkpoints);
+  scope.registerInstance(RunStoreToken, runStore);
+  scope.registerInstance(RandomToken, new SeededRandom(runConfig.seed));
+  scope.registerInstance(TensorRuntimeProviderToken, async () => (runtime ??= await loadTensorRuntime()));
+  const services = resolvePluginServices(scope);
+
+  let predictor: Predictor | undefined;
+  try {
+    const loaded = await datasetPlugin.load({ series: loadedConfig.config.dataset.series, options: loadedConfig.config.dataset.options, baseDir, services });
+    const stats = runResults.standardization;
+    const channels = loaded.channelNames.length;
+    if (channels !== stats.mean.length) {
+      throw new AnomalabError('ANOMALAB_DATA_INVALID', `${loaded.id} has ${channels} channel(s), run ${run.id} was trained on ${stats.mean.length} (${runResults.channels.map((c) => c.channel).join(', ')})`);
+    }
+    const names = runResults.channels.map((c) => c.channel);
+    if (names.join() !== loaded.channelNames.join()) logger.warn(`channel names differ from the run's (${loaded.channelNames.join(', ')} vs ${names.join(', ')}): matched by position`);
+    const chosen = standardize(split === 'test' ? loaded.test : loaded.train, stats);
+    logger.info(`scoring ${loaded.id} (${split} split, ${chosen.rows} rows${loaded.labelled ? '' : ', unlabelled'}) with run ${run.id}`);
+
+    // Weights: the ones that scored in the run (final or best), plus the detector fitted for them.
+    const last = await checkpoints.load('last');
+    const weights = runResults.weights === 'best' && runResults.scoredEpoch !== last?.epoch ? ((await checkpoints.load('best')) ?? last) : last;
+    if (!weights) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id} has no checkpoint`);
+    const detectorState = weights.detector ?? last?.detector;
+    if (!detectorState) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id}'s checkpoint has no fitted detector (the run did not reach scoring)`);
+    const modelPlugin = registry.get('model', runConfig.model.name);
+    predictor = await modelPlugin.create({ channels, options: runConfig.model.options, training: runConfig.training, seed: runConfig.seed, services });
+    await predictor.setState(weights.predictor);
+    const detector = registry.get('detector', runConfig.detector.name).create(runConfig.detector.options);
+    detector.setState(detectorState);
+
+    const W = runResults.window;
+    const errors = await computeErrors(predictor, modelPlugin.name, chosen, W);
+    logger.info(`prediction errors (${chosen.rows} rows, W=${W}): ${(errors.durationMs / 1000).toFixed(2)}s`);
+    const scores = detector.score(errors.errors);
+    const scored: ScoredSplit = {
+      split: loaded.labelled ? chosen : { ...chosen, labels: undefined },
+      splitName: split,
+      channelNames: loaded.channelNames,
+      scores,
+      fixedThresholds: {
+        channels: runResults.channels.map((c) => c.metrics.deployable.threshold),
+        joint: runResults.joint?.metrics.deployable.threshold ?? null,
+        protocol: `${runResults.channels[0]?.metrics.deployable.protocol.replace(/ \(no test labels used\)$/, '') ?? 'threshold'} of run ${run.id} (no labels of this series used)`,
+      },
+      forecast: errors.forecast,
+      firstValid: errors.errors.firstValid,
+    };
+    const evaluated = evaluateScores(scored, runResults.evaluation);
+    const results: RunResults = {
+      ...runResults,
+      dataset: loaded.id,
+      labelled: loaded.labelled,
+      split,
+      offset: chosen.offset,
+      rows: chosen.rows,
+      scoredEpoch: weights.epoch,
+      detector: detector.describe(),
+      channels: evaluated.channels.map((e, c) => ({ channel: loaded.channelNames[c]!, metrics: e.metrics, events: e.events })),
+      joint: evaluated.joint ? { channel: 'joint', metrics: evaluated.joint.metrics, events: evaluated.joint.events } : null,
+      scoredWith: { run: run.id, dataset: run.dataset },
+      notes: typeof loaded.metadata.caveat === 'string' ? [loaded.metadata.caveat] : [],
+    };
+    const summary = formatMetricsSummary(results);
+    for (const line of summary) logger.info(line);
+    const series = buildSeriesFiles(scored, { channels: evaluated.channels.map((e) => e.curves), joint: evaluated.joint?.curves ?? null }, W);
+    await writeResults((path, content) => (typeof content === 'string' || content instanceof Uint8Array ? writeFileAtomic(join(tmp, path), content) : writeJsonAtomic(join(tmp, path), content)), results, series);
+    await writeJsonAtomic(join(tmp, 'metrics.json'), headlineMetrics(results));
+
+    // Publish the finished folder in one rename; a previous result is swapped out first.
+    const dir = join(scoresRoot, folderName(loaded.id === 'csv/file' ? `csv/${basename(String(loadedConfig.config.dataset.options.path ?? 'file'))}` : loaded.id, split));
+    const old = `${tmp}-old`;
+    const hadOld = existsSync(dir);
+    if (hadOld) await rename(dir, old);
+    await rename(tmp, dir);
+    if (hadOld) await rm(old, { recursive: true, force: true });
+    return { dir, results, summary };
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  } finally {
+    predictor?.dispose();
+  }
+}
