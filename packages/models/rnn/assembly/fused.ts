@@ -108,6 +108,19 @@ function reluInPlace(ptr: usize, n: i32): void {
  * Strides in floats. gemm_nn: ars = lda, aks = 1; A^T B: ars = 1, aks = lda.
  */
 export function gemm(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
+  // Long reductions (weight gradients over all steps x lanes) in chunks whose operands stay in cache.
+  const chunk = 256;
+  if (K <= 2 * chunk) {
+    gemmBlock(M, N, K, A, ars, aks, Bm, ldb, O, ldo, acc, bias);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += chunk) {
+    const kc = K - k0 < chunk ? K - k0 : chunk;
+    gemmBlock(M, N, kc, fp(A, k0 * aks), ars, aks, fp(Bm, k0 * ldb), ldb, O, ldo, acc || k0 > 0, k0 > 0 ? 0 : bias);
+  }
+}
+
+function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
   const zero = f32x4.splat(0);
   let r = 0;
   for (; r + 4 <= M; r += 4) {
@@ -211,16 +224,11 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: u
 
 /** out[c] += sum_r D[r*ldd + c]. */
 function colsumAcc(M: i32, N: i32, D: usize, ldd: i32, out: usize): void {
-  let c = 0;
-  for (; c + 4 <= N; c += 4) {
-    let s = v128.load(fp(out, c));
-    for (let r = 0; r < M; r++) s = f32x4.add(s, v128.load(fp(D, r * ldd + c)));
-    v128.store(fp(out, c), s);
-  }
-  for (; c < N; c++) {
-    let s = ld(out, c);
-    for (let r = 0; r < M; r++) s += ld(D, r * ldd + c);
-    st(out, c, s);
+  for (let r = 0; r < M; r++) {
+    const d = fp(D, r * ldd);
+    let c = 0;
+    for (; c + 4 <= N; c += 4) v128.store(fp(out, c), f32x4.add(v128.load(fp(out, c)), v128.load(fp(d, c))));
+    for (; c < N; c++) st(out, c, ld(out, c) + ld(d, c));
   }
 }
 

@@ -24,7 +24,12 @@ export interface RnnOptions {
   augment_length: number;
   /** Noise standard deviation as a fraction of each channel's train std. */
   noise: number;
+  /** Training engine: the fused WebAssembly SIMD kernel, or the tfjs reference path. */
+  engine: Engine;
 }
+
+/** `fused`: one WebAssembly call per training window (src/fused); `tfjs`: the reference implementation. */
+export type Engine = 'fused' | 'tfjs';
 
 /** The reference project's defaults (chickenbestlover/RNN-Time-series-Anomaly-Detection). */
 export const DEFAULT_OPTIONS: RnnOptions = {
@@ -41,6 +46,7 @@ export const DEFAULT_OPTIONS: RnnOptions = {
   residual: false,
   augment_length: 100_000,
   noise: 0.05,
+  engine: 'tfjs',
 };
 
 /** JSON Schema of `model.options`; the core validates against it and fills in defaults. */
@@ -61,6 +67,7 @@ export const rnnOptionsSchema: JSONSchema = {
     residual: { type: 'boolean', default: DEFAULT_OPTIONS.residual, description: 'Add the input row to the decoder output (predict the change).' },
     augment_length: { type: 'integer', minimum: 2, default: DEFAULT_OPTIONS.augment_length, description: 'Rows of the noise-augmented train and validation series (the split plus noisy copies, truncated).' },
     noise: { type: 'number', minimum: 0, default: DEFAULT_OPTIONS.noise, description: 'Augmentation noise std as a fraction of each channel\'s std on the (standardised) train split.' },
+    engine: { type: 'string', enum: ['fused', 'tfjs'], default: DEFAULT_OPTIONS.engine, description: 'Training engine: fused (the whole window in one WebAssembly SIMD call) or tfjs (the reference implementation). Same losses and weights; checkpoints move between them.' },
   },
 };
 

@@ -2,6 +2,8 @@ import type { Tf } from './tf-types.ts';
 import type { Forecast, Predictor, PredictorState, Series, TrainContext, TrainData, TrainResult } from '@anomalab/core';
 import type { RnnOptions } from './config.ts';
 import { forecastBatched } from './forecast.ts';
+import { FUSED_ENGINE_NAME, FusedEngine } from './fused/engine.ts';
+import { trainFused } from './fused/train.ts';
 import { RnnNetwork } from './network.ts';
 import { parameterLayout } from './rnn-model.ts';
 import { trainNetwork } from './train-loop.ts';
@@ -15,13 +17,16 @@ export const STATE_FORMAT = 'rnn/1';
  */
 export class RnnPredictor implements Predictor {
   readonly net: RnnNetwork;
+  /** The fused WebAssembly engine (`engine: fused`); the network stays the state's owner between calls. */
+  readonly fused?: FusedEngine;
 
   constructor(tf: Tf, backend: string, options: RnnOptions, channels: number, seed: number) {
     this.net = new RnnNetwork(tf, backend, options, channels, seed);
+    if (options.engine === 'fused') this.fused = new FusedEngine(this.net);
   }
 
   train(data: TrainData, context: TrainContext): Promise<TrainResult> {
-    return trainNetwork(this.net, data, context);
+    return this.fused ? trainFused(this.fused, data, context) : trainNetwork(this.net, data, context);
   }
 
   async forecast(series: Series, horizon: number): Promise<Forecast> {
@@ -70,7 +75,7 @@ export class RnnPredictor implements Predictor {
   }
 
   describe() {
-    return { engine: `tfjs-${this.net.backend}`, parameters: this.net.size };
+    return { engine: this.fused ? FUSED_ENGINE_NAME : `tfjs-${this.net.backend}`, parameters: this.net.size };
   }
 
   dispose(): void {

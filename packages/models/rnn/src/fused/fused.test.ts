@@ -6,7 +6,7 @@ import { resolveOptions, type CellType, type RnnOptions } from '../config.ts';
 import { RnnNetwork } from '../network.ts';
 import { zeroState, type ModelState } from '../rnn-model.ts';
 import { trainWindow, upload, windowTensors } from '../train-loop.ts';
-import { syntheticSplits } from '../test-support.ts';
+import { createPredictor, syntheticSplits, testServices, trainContext, TINY } from '../test-support.ts';
 import { FusedKernel } from './kernel.ts';
 import { tfLossAndGrad } from './reference.ts';
 
@@ -68,4 +68,76 @@ describe(`fused engine == tfjs (${backend})`, () => {
       });
     }
   }
+
+  for (const cell of CELLS) {
+    it(`${cell}: updated weights and Adam moments after 4 training windows (clip, L2, Adam, dropout 0.2, residual)`, () => {
+      const { net, batched, kernel, seq, opts } = setup({ cell, residual: true, dropout: 0.2, lr: 0.01, clip: 0.5 }, 2);
+      let state: ModelState = zeroState(tf, net.arch, batched.lanes);
+      kernel.resetState();
+      for (let w = 0; w < 4; w++) {
+        const window = batched.windows[w]!;
+        const terms = kernel.trainWindow(seq, window.start, window.length, opts.dropout, mixSeed(net.seed, net.adam.step), adamOf(opts), net.adam.step + 1);
+        const { inputs, targets, dispose } = windowTensors(net, batched, window);
+        const ref = trainWindow(net, inputs, targets, state);
+        dispose();
+        tf.dispose(state.flat());
+        state = ref.state;
+        expect(relError(terms, ref.terms), `terms w${w}`).toBeLessThan(1e-4);
+      }
+      expect(relError(kernel.params, net.params.dataSync()), 'params').toBeLessThan(1e-4);
+      expect(relError(kernel.m, net.adam.m.dataSync()), 'adam m').toBeLessThan(1e-4);
+      expect(relError(kernel.v, net.adam.v.dataSync()), 'adam v').toBeLessThan(1e-4);
+      tf.dispose(state.flat());
+      net.dispose();
+    });
+  }
+});
+
+describe('rnn predictor with engine: fused', () => {
+  const { train, test } = syntheticSplits();
+  const run = async (engine: 'fused' | 'tfjs', options: Partial<RnnOptions> = {}) => {
+    const services = testServices();
+    const predictor = await createPredictor({ ...TINY, ...options, engine }, 1, 1111, services);
+    const { context, reports } = trainContext(2, services);
+    await predictor.train({ train, validation: test }, context);
+    return { predictor, reports, services };
+  };
+
+  it('trains to the same epoch reports and weights as tfjs, deterministically, and logs like it', async () => {
+    const fused = await run('fused');
+    const again = await run('fused');
+    const reference = await run('tfjs');
+    const losses = (reports: typeof fused.reports) => reports.map((r) => [r.train, r.validation]);
+    expect(losses(again.reports)).toEqual(losses(fused.reports));
+    for (const [i, report] of fused.reports.entries()) {
+      const ref = reference.reports[i]!;
+      for (const key of Object.keys(ref.train)) {
+        expect(Math.abs(report.train[key]! - ref.train[key]!) / Math.abs(ref.train[key]!), `train ${key}`).toBeLessThan(1e-4);
+        expect(Math.abs(report.validation![key]! - ref.validation![key]!) / Math.abs(ref.validation![key]!), `validation ${key}`).toBeLessThan(1e-4);
+      }
+    }
+    expect(relError(fused.predictor.net.params.dataSync(), reference.predictor.net.params.dataSync())).toBeLessThan(1e-4);
+    expect(fused.predictor.net.adam.step).toBe(reference.predictor.net.adam.step);
+    expect(fused.predictor.describe().engine).toBe('fused-wasm-simd');
+    expect(fused.services.lines.filter((l) => l.startsWith('| end of epoch'))).toHaveLength(2);
+    for (const r of [fused, again, reference]) r.predictor.dispose();
+  });
+
+  it('checkpoints move between engines: fused state -> tfjs predictor -> training continues identically', async () => {
+    const fused = await run('fused', { cell: 'GRU' });
+    const state = await fused.predictor.getState();
+    expect(Object.keys(state.tensors).filter((k) => k.startsWith('adam_m/'))).toHaveLength(Object.keys(state.tensors).length / 3);
+    const services = testServices();
+    const tfjs = await createPredictor({ ...TINY, cell: 'GRU', engine: 'tfjs' }, 1, 1111, services);
+    await tfjs.setState(state);
+    const fused2 = await createPredictor({ ...TINY, cell: 'GRU', engine: 'fused' }, 1, 1111, testServices());
+    await fused2.setState(state);
+    const a = trainContext(3, services, 2);
+    const b = trainContext(3, testServices(), 2);
+    await tfjs.train({ train, validation: test }, a.context);
+    await fused2.train({ train, validation: test }, b.context);
+    expect(Math.abs(a.reports[0]!.train.loss! - b.reports[0]!.train.loss!) / a.reports[0]!.train.loss!).toBeLessThan(1e-4);
+    expect(relError(fused2.net.params.dataSync(), tfjs.net.params.dataSync())).toBeLessThan(1e-4);
+    for (const p of [fused.predictor, tfjs, fused2]) p.dispose();
+  });
 });

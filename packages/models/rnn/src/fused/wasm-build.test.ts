@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error plain .mjs build script without types
+import { build, sourceHash } from '../../assembly/build.mjs';
+import { WASM_URL } from './kernel.ts';
+
+const metaPath = fileURLToPath(new URL('../../assembly/build/fused.meta.json', import.meta.url));
+
+describe('committed fused.wasm', () => {
+  it('was built from the current AssemblyScript source (recorded hash) and is the recorded binary', () => {
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    expect(meta.source_sha256, 'assembly/fused.ts changed: run node packages/models/rnn/assembly/build.mjs and commit build/').toBe(sourceHash());
+    expect(createHash('sha256').update(readFileSync(WASM_URL)).digest('hex')).toBe(meta.wasm_sha256);
+  });
+
+  it('rebuilds byte-identically with the installed assemblyscript', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fused-wasm-'));
+    try {
+      const meta = build(dir);
+      expect(readFileSync(join(dir, 'fused.wasm')).equals(readFileSync(WASM_URL))).toBe(true);
+      expect(meta.source_sha256).toBe(sourceHash());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
