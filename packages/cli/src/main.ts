@@ -4,6 +4,7 @@ import { experimentCommand } from './commands/experiment.ts';
 import { serveCommand } from './commands/serve.ts';
 import { runsListCommand, runsShowCommand } from './commands/runs.ts';
 import { scoreCommand } from './commands/score.ts';
+import { newModelCommand } from './commands/new-model.ts';
 import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
 
 export const commands: Command[] = [
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   datasetsInfoCommand,
   datasetsFetchCommand,
   modelsListCommand,
+  newModelCommand,
   schemaCommand,
   serveCommand,
 ];
