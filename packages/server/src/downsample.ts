@@ -17,13 +17,14 @@ export interface Downsampled {
  * at its first and last row. Each series puts its bucket minimum and maximum on those two
  * points, in the order they occur, so every spike and dip survives (a plain stride would
  * drop the anomalies we are here to see) and the result never exceeds `maxPoints`.
- * `null`s are skipped; a bucket with no number is `null` on both points.
+ * `null`s and NaNs are skipped (and sent as `null`); a bucket with no number is `null` on both points.
  */
-export function downsampleMinMax(series: Value[][], from: number, to: number, maxPoints: number): Downsampled {
+export function downsampleMinMax(series: ArrayLike<Value>[], from: number, to: number, maxPoints: number): Downsampled {
   const n = Math.max(0, to - from);
   if (n <= maxPoints) {
     const x = Array.from({ length: n }, (_, i) => from + i);
-    return { x, values: series.map((s) => s.slice(from, to)), downsampled: false };
+    const plain = (s: ArrayLike<Value>) => x.map((t) => (s[t] === null || s[t] === undefined || Number.isNaN(s[t]) ? null : s[t]));
+    return { x, values: series.map(plain), downsampled: false };
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
   const x: number[] = [];

@@ -10,15 +10,15 @@ interface CacheEntry {
 /**
  * Read-only, path-checked access to run folders. Every read goes through
  * {@link resolveInside}, so a symlinked run folder or file cannot lead outside the store.
- * Big files (series.json of a 45,000-row series is several MB) are parsed once and kept
- * in a small LRU keyed by size and mtime, so zooming a chart does not re-parse them.
+ * Big files (the float32 plot series of a 45,000-row run are megabytes) are read once and
+ * kept in a small LRU keyed by size and mtime, so zooming a chart does not re-read them.
  */
 export class RunFiles {
   private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
     readonly store: RunStore,
-    private readonly cacheSize = 6,
+    private readonly cacheSize = 24,
   ) {}
 
   /** The real path of the run folder; 404 if there is no such run. */
@@ -45,10 +45,10 @@ export class RunFiles {
     return this.store.get(id);
   }
 
-  /** Real path of `<run>/<file>`, or undefined when it does not exist (yet). */
+  /** Real path of `<run>/<file>` (`file` may be `series/index.json`), or undefined when it does not exist (yet). */
   async path(id: string, file: string): Promise<string | undefined> {
     await this.dir(id);
-    return resolveInside(this.store.root, [id, file]);
+    return resolveInside(this.store.root, [id, ...file.split('/')]);
   }
 
   async readText(id: string, file: string): Promise<string | undefined> {
@@ -57,8 +57,21 @@ export class RunFiles {
     return readFile(path, 'utf8');
   }
 
-  /** Parsed JSON of `<run>/<file>`, cached while the file is unchanged. */
-  async readJson<T>(id: string, file: string): Promise<T | undefined> {
+  /**
+   * Parsed JSON of `<run>/<file>`, cached while the file is unchanged (`cache: false` for
+   * one-off reads that should not evict the series a user is zooming).
+   */
+  async readJson<T>(id: string, file: string, options: { cache?: boolean } = {}): Promise<T | undefined> {
+    const parse = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as T;
+    if (options.cache === false) {
+      const path = await this.path(id, file);
+      return path ? parse(await readFile(path)) : undefined;
+    }
+    return this.readCached(id, file, parse);
+  }
+
+  /** `parse(bytes of <run>/<file>)`, kept in the LRU keyed by the file's size and mtime. */
+  async readCached<T>(id: string, file: string, parse: (bytes: Buffer) => T): Promise<T | undefined> {
     const path = await this.path(id, file);
     if (!path) return undefined;
     const info = await stat(path);
@@ -71,7 +84,7 @@ export class RunFiles {
       this.cache.set(cacheKey, hit);
       return hit.value as T;
     }
-    const value = JSON.parse(await readFile(path, 'utf8')) as T;
+    const value = parse(await readFile(path));
     this.cache.set(cacheKey, { key, value });
     while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return value;

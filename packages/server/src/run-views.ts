@@ -1,5 +1,6 @@
 import type { RunSummary } from '@anomalab/core';
 import { HttpError } from './errors.ts';
+import { headline, metricsSummary, type ChannelSummary } from './metrics.ts';
 import type { RunJob } from './run-queue.ts';
 
 /** Status as the API reports it: the run store's, plus the queue's states before a run folder exists. */
@@ -16,37 +17,30 @@ export interface ApiRun {
   startedAt?: string;
   endedAt?: string;
   durationMs?: number;
-  /** Headline oracle F (joint when there is a joint score, else the mean over channels). */
+  /** Headline oracle F1 (joint when there is a joint score, else the mean over channels). */
   oracle_f: number | null;
   deployable_f: number | null;
+  auc_pr: number | null;
+  /** run.json `metrics` as stored (its shape depends on the run's format version). */
   metrics?: Record<string, unknown>;
+  /** The same metrics, per channel and joint, in one flat shape for every format (see metrics.ts). */
+  summary: Record<string, ChannelSummary>;
   error?: { code: string; message: string };
   /** Set for runs submitted through this server. */
   job?: { id: string; state: RunJob['state']; queuedAt: string; position?: number; cancelRequested: boolean };
   [key: string]: unknown;
 }
 
-type MetricEntry = Record<string, number | null | undefined>;
-
-/** The number a run is ranked by: joint oracle F, else the mean over channels (null if unlabelled). */
-export function headline(metrics: Record<string, unknown> | undefined, key: 'oracle_f' | 'deployable_f'): number | null {
-  if (!metrics) return null;
-  const joint = metrics.joint as MetricEntry | undefined;
-  if (joint && typeof joint[key] === 'number') return joint[key] as number;
-  const values = Object.entries(metrics)
-    .filter(([name]) => name !== 'joint')
-    .map(([, m]) => (m as MetricEntry)?.[key])
-    .filter((v): v is number => typeof v === 'number');
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-}
-
 /** run.json as the API shows it. */
 export function runView(run: RunSummary, job?: RunJob, position?: number): ApiRun {
   const { dir: _dir, ...record } = run;
+  const summary = metricsSummary(run.metrics);
   return {
     ...record,
-    oracle_f: headline(run.metrics, 'oracle_f'),
-    deployable_f: headline(run.metrics, 'deployable_f'),
+    oracle_f: headline(summary, 'oracle_f'),
+    deployable_f: headline(summary, 'deployable_f'),
+    auc_pr: headline(summary, 'auc_pr'),
+    summary,
     ...(job ? { job: jobInfo(job, position) } : {}),
   };
 }
@@ -64,6 +58,8 @@ export function jobView(job: RunJob, position?: number): ApiRun {
     endedAt: job.endedAt,
     oracle_f: null,
     deployable_f: null,
+    auc_pr: null,
+    summary: {},
     ...(job.state === 'failed' ? { error: { code: 'ANOMALAB_INTERNAL', message: job.output.slice(-5).join('\n') || `exit code ${job.exitCode}` } } : {}),
     job: jobInfo(job, position),
   };
@@ -90,6 +86,7 @@ const SORT_KEYS = {
   duration: (r: ApiRun) => r.durationMs ?? null,
   oracle_f: (r: ApiRun) => r.oracle_f,
   deployable_f: (r: ApiRun) => r.deployable_f,
+  auc_pr: (r: ApiRun) => r.auc_pr,
 } satisfies Record<string, (r: ApiRun) => number | null>;
 
 /** Sort keys `GET /api/runs?sort=` accepts. */

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Anomalab } from '@anomalab/core';
 import type { RunningServer } from '../src/index.ts';
-import { api, openApp, quickRun, rawGet, serve, tempDir } from './helpers.ts';
+import { api, openApp, quickRun, rawGet, readSeriesEntry, serve, tempDir } from './helpers.ts';
 
 let root: string;
 let runsDir: string;
@@ -62,7 +62,9 @@ describe('GET /api/runs', () => {
     expect(body.runs.map((r: any) => r.id)).toEqual([big, runB, runA]);
     const a = body.runs.find((r: any) => r.id === runA);
     expect(a).toMatchObject({ status: 'completed', experiment: 'quickstart', dataset: 'synthetic/sines', model: 'baselines', seed: 1111 });
-    expect(a.oracle_f).toBe(a.metrics.joint.oracle_f);
+    expect(a.oracle_f).toBe(a.metrics.joint.oracle.f1);
+    expect(a.summary.joint).toMatchObject({ oracle_f: a.oracle_f, deployable_f: a.deployable_f, auc_pr: a.metrics.joint.aucPr });
+    expect(a.auc_pr).toBeGreaterThan(0);
     expect(a.dir).toBeUndefined(); // absolute paths stay on the server
   });
 
@@ -104,9 +106,9 @@ describe('GET /api/runs/:id', () => {
     expect(body.config).toMatchObject({ seed: 7, training: { epochs: 2 }, detector: { name: 'gaussian', window: 10 } });
     expect(body.channels).toEqual(['ch0', 'ch1']);
     expect(body.joint).toBe(true);
-    const oracle = body.results.joint.evaluations.find((e: any) => e.evaluator === 'oracle');
-    expect(oracle.metrics.f).toBe(body.run.metrics.joint.oracle_f);
-    expect(oracle.curves).toBeUndefined(); // large: served by /curves
+    expect(body.rows).toBe(3000);
+    expect(body.results.joint.metrics.oracle.f1).toBe(body.run.summary.joint.oracle_f);
+    expect(body.results.channels.map((c: any) => c.channel)).toEqual(['ch0', 'ch1']);
   });
 
   it('404s unknown runs with a JSON error', async () => {
@@ -129,9 +131,11 @@ describe('GET /api/runs/:id/history, /curves, /log', () => {
   it('gives the oracle precision/recall/F curves per channel and joint', async () => {
     const { body } = await api(base, `/api/runs/${runA}/curves`);
     expect(body.channels.map((c: any) => c.channel)).toEqual(['ch0', 'ch1', 'joint']);
-    const oracle = body.channels[2].evaluations.find((e: any) => e.evaluator === 'oracle');
-    expect(oracle.curves.threshold.length).toBeGreaterThan(10);
-    expect(Math.max(...oracle.curves.f)).toBeCloseTo(oracle.metrics.f, 10);
+    const joint = body.channels[2];
+    expect(joint.curves.threshold.length).toBeGreaterThan(10);
+    expect(joint.curves.threshold).toEqual([...joint.curves.threshold].sort((x: number, y: number) => x - y));
+    // float32 on disk: the curve's maximum is the oracle F1 to float32 precision.
+    expect(Math.max(...joint.curves.f)).toBeCloseTo(joint.oracle.f, 6);
   });
 
   it('tails log.txt', async () => {
@@ -148,15 +152,17 @@ describe('GET /api/runs/:id/series/:channel', () => {
     expect(byName.status).toBe(200);
     expect(byName.body.downsampled).toBe(false);
     expect(byName.body.x).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
-    expect(Object.keys(byName.body.series)).toEqual(['target', 'prediction1', 'predictionMean', 'score', 'labels']);
+    expect(Object.keys(byName.body.series)).toEqual(['target', 'prediction1', 'predictionW', 'predictionMean', 'score', 'labels']);
+    const full = await readSeriesEntry(join(runsDir, runA), 'ch1');
+    expect(byName.body.series.target).toEqual(full.arrays.target!.slice(100, 150));
     const byIndex = await api(base, `/api/runs/${runA}/series/1?from=100&to=150`);
     expect(byIndex.body.series).toEqual(byName.body.series);
-    expect(byIndex.body.channel).toEqual({ index: 1, name: 'ch1' });
+    expect(byIndex.body.channel).toEqual({ index: 1, name: 'ch1', kind: 'channel' });
     expect(byName.body.thresholds.oracle).toBeGreaterThan(0);
   });
 
   it('downsamples a 45,000-row series to <= maxPoints, fast, keeping every min and max', async () => {
-    const full = JSON.parse(await readFile(join(runsDir, big, 'series.json'), 'utf8'));
+    const full = await readSeriesEntry(join(runsDir, big), 'ch0');
     expect(full.rows).toBe(45_000);
     await api(base, `/api/runs/${big}/series/ch0?maxPoints=10`); // warm the parse cache
     const started = performance.now();
@@ -167,21 +173,25 @@ describe('GET /api/runs/:id/series/:channel', () => {
     expect(body.downsampled).toBe(true);
     expect(body.x.length).toBeLessThanOrEqual(1000);
     for (const key of ['target', 'score'] as const) {
-      const values: number[] = full.channels[0][key];
+      const values = full.arrays[key]!.filter((v): v is number => v !== null);
       const sampled = body.series[key].filter((v: number | null) => v !== null);
       expect(sampled.length).toBe(body.x.length);
       expect(Math.max(...sampled)).toBe(Math.max(...values));
       expect(Math.min(...sampled)).toBe(Math.min(...values));
     }
     // Labelled ranges are exact (full resolution), whatever the downsampling.
-    const labelled = full.labels.reduce((n: number, v: number) => n + v, 0);
+    const labelled = full.arrays.label!.reduce((n: number, v) => n + (v ?? 0), 0);
     expect(body.anomalies.reduce((n: number, [s, e]: [number, number]) => n + e - s + 1, 0)).toBe(labelled);
     // A zoomed window keeps its own extremes too.
     const zoom = await api(base, `/api/runs/${big}/series/ch0?from=10000&to=20000&maxPoints=300`);
     expect(zoom.body.x.length).toBeLessThanOrEqual(300);
     expect(zoom.body.x[0]).toBe(10000);
     expect(zoom.body.x.at(-1)).toBe(19999);
-    expect(Math.max(...zoom.body.series.target)).toBe(Math.max(...full.channels[0].target.slice(10000, 20000)));
+    expect(Math.max(...zoom.body.series.target)).toBe(Math.max(...(full.arrays.target!.slice(10000, 20000) as number[])));
+    // Predictions are missing before the first window: null, never NaN or 0.
+    const start = await api(base, `/api/runs/${big}/series/ch0?from=0&to=5`);
+    expect(start.body.series.prediction1[0]).toBeNull();
+    expect(start.body.series.predictionMean.slice(0, 5)).toEqual([null, null, null, null, null]);
   });
 
   it('serves the joint score', async () => {
@@ -201,6 +211,36 @@ describe('GET /api/runs/:id/series/:channel', () => {
   });
 });
 
+describe('runs written before the current formats', () => {
+  it('reads run.json v1 metrics, series.json and results.json curves', async () => {
+    const id = '20200101-000000-legacy-0000';
+    const dir = join(runsDir, id);
+    await mkdir(dir);
+    const metrics = { x: { oracle_f: 0.5, oracle_precision: 0.4, oracle_recall: 0.7, oracle_threshold: 3, deployable_f: 0.1, deployable_precision: 1, deployable_recall: 0.05, deployable_threshold: 9 } };
+    await writeFile(join(dir, 'run.json'), JSON.stringify({ id, status: 'completed', experiment: 'legacy', dataset: 'old/one', model: 'baselines', seed: 1, startedAt: '2020-01-01T00:00:00.000Z', durationMs: 5, backend: 'none', node: 'v20', versions: {}, metrics }));
+    await writeFile(join(dir, 'config.json'), '{}');
+    const rows = 8;
+    await writeFile(join(dir, 'series.json'), JSON.stringify({ split: 'test', offset: 0, rows, window: 2, labels: [0, 0, 1, 1, 0, 0, 0, 1], channels: [{ name: 'x', target: [1, 2, 3, 4, 5, 6, 7, 8], prediction1: [null, 1, 2, 3, 4, 5, 6, 7], predictionMean: [null, null, 1, 2, 3, 4, 5, 6], score: [0, 0, 5, 6, 1, 1, 1, 9] }], jointScore: null }));
+    await writeFile(join(dir, 'results.json'), JSON.stringify({ dataset: 'old/one', labelled: true, channels: [{ channel: 'x', evaluations: [{ evaluator: 'oracle', metrics: { f: 0.5 }, curves: { threshold: [1, 3], precision: [0.3, 0.4], recall: [0.9, 0.7], f: [0.45, 0.5] } }] }] }));
+    try {
+      const listed = (await api(base, '/api/runs?experiment=legacy')).body.runs[0];
+      expect(listed).toMatchObject({ oracle_f: 0.5, deployable_f: 0.1, auc_pr: null });
+      expect(listed.summary.x.oracle_threshold).toBe(3);
+      const detail = (await api(base, `/api/runs/${id}`)).body;
+      expect(detail.channels).toEqual(['x']);
+      expect(detail.results.channels[0].evaluations[0].curves).toBeUndefined();
+      const series = (await api(base, `/api/runs/${id}/series/x?maxPoints=4`)).body;
+      expect(series.x.length).toBeLessThanOrEqual(4);
+      expect(Math.max(...series.series.score)).toBe(9);
+      expect(series.anomalies).toEqual([[2, 3], [7, 7]]);
+      const curves = (await api(base, `/api/runs/${id}/curves`)).body;
+      expect(curves.channels).toEqual([{ channel: 'x', curves: { threshold: [1, 3], precision: [0.3, 0.4], recall: [0.9, 0.7], f: [0.45, 0.5] }, oracle: { f: 0.5, threshold: 3 } }]);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+});
+
 describe('GET /api/leaderboard and /api/experiments', () => {
   it('ranks completed runs per dataset by oracle F', async () => {
     const { body } = await api(base, '/api/leaderboard');
@@ -210,7 +250,8 @@ describe('GET /api/leaderboard and /api/experiments', () => {
     expect(board.runs).toBe(3);
     const fs = board.top.map((r: any) => r.oracle_f);
     expect(fs).toEqual([...fs].sort((x: number, y: number) => y - x));
-    expect(board.top[0]).toHaveProperty('auc_pr');
+    expect(board.hasAucPr).toBe(true);
+    expect(board.top[0].auc_pr).toBeGreaterThan(0);
   });
 
   it('lists the experiments folder and reads one file; symlinks out of it are not offered', async () => {
@@ -302,8 +343,8 @@ describe('path safety', () => {
 
   it('refuses a file inside a run that is a symlink out of the store', async () => {
     const victim = await quickRun(app, ['name=victim']);
-    await rm(join(runsDir, victim, 'series.json'));
-    await symlink(join(root, 'secret', 'series.json'), join(runsDir, victim, 'series.json'));
+    await rm(join(runsDir, victim, 'series', 'index.json'));
+    await symlink(join(root, 'secret', 'series.json'), join(runsDir, victim, 'series', 'index.json'));
     const { status, text } = await rawGet(server, `/api/runs/${victim}/series/0`);
     expect(status).toBe(403);
     expect(leaks(text)).toBe(false);

@@ -111,3 +111,23 @@ export async function readSse(url: string, options: { until?: (e: SseEvent) => b
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The plot arrays of one entry of a run's `series/` folder, read independently of the
+ * server's loader (float32 little-endian, NaN = missing -> null).
+ */
+export async function readSeriesEntry(runDir: string, name: string): Promise<{ rows: number; arrays: Record<string, Array<number | null>> }> {
+  const { readFile } = await import('node:fs/promises');
+  const index = JSON.parse(await readFile(join(runDir, 'series', 'index.json'), 'utf8'));
+  const entry = index.entries.find((e: any) => e.name === name);
+  const bytes = await readFile(join(runDir, 'series', entry.file));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const arrays: Record<string, Array<number | null>> = {};
+  for (const [key, slot] of Object.entries(entry.arrays as Record<string, { offset: number; length: number }>)) {
+    arrays[key] = Array.from({ length: slot.length }, (_, i) => {
+      const v = view.getFloat32((slot.offset + i) * 4, true);
+      return Number.isNaN(v) ? null : v;
+    });
+  }
+  return { rows: index.rows, arrays };
+}

@@ -73,13 +73,16 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     // Metrics table: every cell shows the API's value (full precision in the title).
     const { body } = await api(server.url, `/api/runs/${runId}`);
     const cells = await page.locator('#metrics-table td[data-metric]').evaluateAll((tds) => tds.map((td) => ({ key: (td as HTMLElement).dataset.metric!, text: td.textContent, title: td.getAttribute('title') })));
-    expect(cells.length).toBe(3 * 8);
+    // 3 rows (ch0, ch1, joint) x oracle F1/P/R/threshold, deployable F1/P/R/threshold, AUC-PR, AUC-ROC.
+    expect(cells.length).toBe(3 * 10);
     for (const { key, text, title } of cells) {
       const [channel, metric] = key.split('.') as [string, string];
-      const value = body.run.metrics[channel][metric] as number;
+      const value = body.run.summary[channel][metric] as number;
       expect(Number(title)).toBe(value);
       expect(text).toBe(value.toFixed(metric.endsWith('threshold') ? 2 : 4));
     }
+    // And the summary is the stored run.json metrics, e.g. the joint oracle F1.
+    expect(Number(cells.find((c) => c.key === 'joint.oracle_f')!.title)).toBe(body.run.metrics.joint.oracle.f1);
 
     // A channel's target/prediction chart, and zooming re-fetches a narrower range.
     await page.locator('button[data-channel="ch0"]').click();

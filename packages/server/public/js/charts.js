@@ -191,7 +191,13 @@ export async function seriesExplorer(target, { runId, channel }) {
     },
   };
 
-  const topData = (/** @type {any} */ d) => [d.x, d.series.target, d.series.prediction1, d.series.predictionMean];
+  // Models that report errors without forecasts have no prediction arrays: only what exists is drawn.
+  const topSeries = [
+    { key: 'target', label: 'target', stroke: '#111827', width: 1 },
+    { key: 'prediction1', label: 'prediction (t+1)', stroke: palette[0], width: 1 },
+    { key: 'predictionMean', label: 'prediction (window mean)', stroke: palette[4], width: 1, dash: [4, 3] },
+  ].filter((s) => current.series[s.key]);
+  const topData = (/** @type {any} */ d) => [d.x, ...topSeries.map((s) => d.series[s.key])];
   const bottomData = (/** @type {any} */ d) => [d.x, d.series.score];
   const width = Math.max(200, target.clientWidth || 800);
   const isJoint = !current.series.target;
@@ -202,12 +208,7 @@ export async function seriesExplorer(target, { runId, channel }) {
         height: 260,
         scales: { x: { time: false, min: full.min, max: full.max } },
         axes: [{}, { label: 'value (standardised)', size: 60 }],
-        series: [
-          { label: 'row' },
-          { label: 'target', stroke: '#111827', width: 1 },
-          { label: 'prediction (t+1)', stroke: palette[0], width: 1 },
-          { label: 'prediction (window mean)', stroke: palette[4], width: 1, dash: [4, 3] },
-        ],
+        series: [{ label: 'row' }, ...topSeries.map(({ key: _key, ...s }) => s)],
         cursor,
         hooks: { drawClear: [shade], setScale: [onScale], ready: [interactions] },
       },

@@ -2,36 +2,42 @@ import { Hono } from 'hono';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { parseHistory } from '../history.ts';
+import { loadSeriesData } from '../series-data.ts';
 import { queryRuns, type RunQuery } from '../run-views.ts';
 
-interface Evaluation {
-  evaluator: string;
-  protocol?: string;
-  metrics: Record<string, unknown>;
-  curves?: { threshold: number[]; precision: number[]; recall: number[]; f: number[] };
-  notes?: string[];
-}
-interface ChannelResults {
-  channel: string;
-  evaluations: Evaluation[];
-}
-/** results.json as written by the pipeline (only the fields the server reads). */
+/** results.json, v1 (`evaluations[]` with `curves`) or v2 (`metrics` + `events`); read loosely. */
 export interface ResultsFile {
-  dataset: string;
-  labelled: boolean;
-  window: number;
-  weights: string;
-  scoredEpoch: number;
-  detector: Record<string, unknown>;
-  channels: ChannelResults[];
-  joint?: ChannelResults;
-  standardization?: unknown;
+  format?: string;
+  channels: Array<{ channel: string; evaluations?: Array<{ evaluator: string; metrics: Record<string, unknown>; curves?: Curves }>; [key: string]: unknown }>;
+  joint?: ResultsFile['channels'][number] | null;
+  [key: string]: unknown;
 }
 
-/** results.json without the threshold curves (those are at /curves). */
+interface Curves {
+  threshold: ArrayLike<number>;
+  precision: ArrayLike<number>;
+  recall: ArrayLike<number>;
+  f: ArrayLike<number>;
+}
+
+/** results.json without v1's threshold curves (those are at /curves). */
 function resultsSummary(results: ResultsFile) {
-  const strip = (ch: ChannelResults) => ({ channel: ch.channel, evaluations: ch.evaluations.map(({ curves: _curves, ...e }) => e) });
-  return { ...results, channels: results.channels.map(strip), joint: results.joint ? strip(results.joint) : undefined };
+  const strip = (ch: ResultsFile['channels'][number]) => (ch.evaluations ? { ...ch, evaluations: ch.evaluations.map(({ curves: _curves, ...e }) => e) } : ch);
+  return { ...results, channels: results.channels.map(strip), joint: results.joint ? strip(results.joint) : results.joint };
+}
+
+/** Oracle sweep curves per channel: from series/*.f32 (`curve.*`) or, for v1 runs, results.json. */
+async function curvesOf(ctx: ServerContext, id: string): Promise<Array<{ channel: string; curves: Curves }>> {
+  const series = await loadSeriesData(ctx.files, id);
+  if (series?.format !== 'series.json' && series) {
+    return series.entries
+      .filter((e) => e.arrays['curve.threshold'])
+      .map((e) => ({ channel: e.name, curves: { threshold: Array.from(e.arrays['curve.threshold']!), precision: Array.from(e.arrays['curve.precision'] ?? []), recall: Array.from(e.arrays['curve.recall'] ?? []), f: Array.from(e.arrays['curve.f'] ?? []) } }));
+  }
+  const results = await ctx.files.readJson<ResultsFile>(id, 'results.json', { cache: false });
+  return [...(results?.channels ?? []), ...(results?.joint ? [results.joint] : [])]
+    .map((ch) => ({ channel: ch.channel, curves: ch.evaluations?.find((e) => e.evaluator === 'oracle')?.curves }))
+    .filter((c): c is { channel: string; curves: Curves } => Boolean(c.curves));
 }
 
 /** Read endpoints of one run and of the run list. */
@@ -47,14 +53,15 @@ export function runRoutes(ctx: ServerContext): Hono {
     const { view, resolved } = await ctx.catalog.view(c.req.param('id'));
     if (!resolved.runId) return c.json({ run: view, config: null, results: null, channels: [] });
     const id = resolved.runId;
-    const [config, results] = await Promise.all([ctx.files.readJson<Record<string, unknown>>(id, 'config.json'), ctx.files.readJson<ResultsFile>(id, 'results.json')]);
-    let channels = results?.channels.map((ch) => ch.channel) ?? [];
-    if (!channels.length && view.status === 'completed') {
-      // Unlabelled runs have no per-channel results: take the names from series.json.
-      const series = await ctx.files.readJson<{ channels: Array<{ name: string }> }>(id, 'series.json');
-      channels = series?.channels.map((ch) => ch.name) ?? [];
-    }
-    return c.json({ run: view, config: config ?? null, results: results ? resultsSummary(results) : null, channels, joint: Boolean(results?.joint) });
+    const [config, results, series] = await Promise.all([
+      ctx.files.readJson<Record<string, unknown>>(id, 'config.json', { cache: false }),
+      ctx.files.readJson<ResultsFile>(id, 'results.json', { cache: false }),
+      loadSeriesData(ctx.files, id),
+    ]);
+    // Channel names from the plot data (present for unlabelled runs too), else results.json.
+    const channels = series ? series.entries.filter((e) => e.kind === 'channel').map((e) => e.name) : (results?.channels.map((ch) => ch.channel) ?? []);
+    const joint = series ? series.entries.some((e) => e.kind === 'joint') : Boolean(results?.joint);
+    return c.json({ run: view, config: config ?? null, results: results ? resultsSummary(results) : null, channels, joint, rows: series?.rows ?? null });
   });
 
   api.get('/:id/history', async (c) => {
@@ -64,10 +71,10 @@ export function runRoutes(ctx: ServerContext): Hono {
   });
 
   api.get('/:id/curves', async (c) => {
-    const { resolved } = await ctx.catalog.view(c.req.param('id'));
-    const results = resolved.runId ? await ctx.files.readJson<ResultsFile>(resolved.runId, 'results.json') : undefined;
-    const curves = results ? [...results.channels, ...(results.joint ? [results.joint] : [])].map((ch) => ({ channel: ch.channel, evaluations: ch.evaluations.filter((e) => e.curves).map((e) => ({ evaluator: e.evaluator, metrics: e.metrics, curves: e.curves })) })) : [];
-    return c.json({ id: resolved.runId ?? c.req.param('id'), channels: curves });
+    const { view, resolved } = await ctx.catalog.view(c.req.param('id'));
+    const curves = resolved.runId ? await curvesOf(ctx, resolved.runId) : [];
+    // Each curve with the oracle point of that channel (the F1 maximum, where the sweep picked).
+    return c.json({ id: view.id, channels: curves.map((ch) => ({ ...ch, oracle: { f: view.summary[ch.channel]?.oracle_f ?? null, threshold: view.summary[ch.channel]?.oracle_threshold ?? null } })) });
   });
 
   api.get('/:id/log', async (c) => {

@@ -51,14 +51,14 @@ export async function comparePage(view, { query }) {
   renderDiff(false);
 
   // Metric deltas against the first run.
-  const metricKeys = ['oracle_f', 'oracle_precision', 'oracle_recall', 'deployable_f'];
-  const channels = [...new Set(details.flatMap((d) => Object.keys(d.detail.run.metrics ?? {})))];
+  const metricKeys = ['oracle_f', 'oracle_precision', 'oracle_recall', 'deployable_f', 'auc_pr', 'auc_roc'];
+  const channels = [...new Set(details.flatMap((d) => Object.keys(d.detail.run.summary ?? {})))];
   const deltas = el('table', { id: 'metric-deltas' },
     el('thead', {}, el('tr', {}, el('th', {}, 'metric'), details.map((d, i) => el('th', { class: 'num' }, i === 0 ? `${d.id} (base)` : d.id)))),
     el('tbody', {}, channels.flatMap((ch) => metricKeys.map((k) => {
-      const base = details[0].detail.run.metrics?.[ch]?.[k];
+      const base = details[0].detail.run.summary?.[ch]?.[k];
       return el('tr', {}, el('td', {}, `${ch} ${k}`), details.map((d, i) => {
-        const v = d.detail.run.metrics?.[ch]?.[k];
+        const v = d.detail.run.summary?.[ch]?.[k];
         const delta = i > 0 && typeof v === 'number' && typeof base === 'number' ? v - base : null;
         return el('td', { class: 'num' }, num(v), delta !== null ? el('span', { class: `delta ${delta > 0 ? 'up' : delta < 0 ? 'down' : ''}` }, ` (${delta >= 0 ? '+' : ''}${delta.toFixed(4)})`) : null);
       }));
@@ -78,7 +78,7 @@ export async function comparePage(view, { query }) {
   charts.push(lineChart(lossBox, { xLabel: 'epoch', series: lossSeries, data: uPlot.join(/** @type {any} */ (lossTables)), points: true, height: 260 }));
   const fTables = details.map((d) => {
     const ch = d.curves.channels.find((/** @type {any} */ c) => c.channel === 'joint') ?? d.curves.channels[0];
-    const curves = ch?.evaluations.find((/** @type {any} */ e) => e.evaluator === 'oracle')?.curves;
+    const curves = ch?.curves;
     return curves?.threshold.length ? [curves.threshold, curves.f] : [[1], [null]];
   });
   charts.push(lineChart(fBox, { xLabel: 'threshold (log)', xLog: true, series: details.map((d, i) => ({ label: d.id, color: palette[i % palette.length] })), data: uPlot.join(/** @type {any} */ (fTables)), height: 260 }));

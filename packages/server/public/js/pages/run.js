@@ -6,20 +6,25 @@ import { badge, duration, el, errorBox, logView, num, replace, when } from '../d
 const LIVE = new Set(['running', 'queued', 'starting']);
 const LOG_LINES = 500;
 
-/** Metrics table: one row per channel (and joint), oracle and deployable columns. @param {any} run */
+/** Metrics table: one row per channel (and joint); oracle, deployable, threshold-free and event columns. @param {any} run */
 export function metricsTable(run) {
-  const metrics = run.metrics ?? {};
-  const channels = Object.keys(metrics);
+  const summary = run.summary ?? {};
+  const channels = Object.keys(summary);
   if (!channels.length) return el('p', { class: 'muted' }, run.status === 'completed' ? 'No metrics: the dataset has no labels.' : 'Metrics appear when the run completes.');
-  const cols = ['oracle_f', 'oracle_precision', 'oracle_recall', 'oracle_threshold', 'deployable_f', 'deployable_precision', 'deployable_recall', 'deployable_threshold'];
-  const titles = ['Oracle F', 'P', 'R', 'threshold', 'Deployable F', 'P', 'R', 'threshold'];
+  const cols = [
+    ['oracle_f', 'Oracle F1'], ['oracle_precision', 'P'], ['oracle_recall', 'R'], ['oracle_threshold', 'threshold'],
+    ['deployable_f', 'Deployable F1'], ['deployable_precision', 'P'], ['deployable_recall', 'R'], ['deployable_threshold', 'threshold'],
+    ['auc_pr', 'AUC-PR'], ['auc_roc', 'AUC-ROC'],
+  ].filter(([k]) => channels.some((ch) => summary[ch][k] !== null));
+  const events = channels.some((ch) => summary[ch].events !== null);
   return el('table', { id: 'metrics-table' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Channel'), titles.map((t) => el('th', { class: 'num' }, t)))),
+    el('thead', {}, el('tr', {}, el('th', {}, 'Channel'), cols.map(([, t]) => el('th', { class: 'num' }, t)), events ? el('th', { class: 'num', title: 'labelled ranges detected at the oracle / deployable threshold' }, 'events found (oracle / deployable)') : null)),
     el('tbody', {}, channels.map((ch) => el('tr', {}, el('td', {}, ch === 'joint' ? el('strong', {}, 'joint') : ch),
-      cols.map((k) => {
-        const v = metrics[ch]?.[k];
+      cols.map(([k]) => {
+        const v = summary[ch][k];
         return el('td', { class: 'num', dataset: { metric: `${ch}.${k}` }, title: v ?? '' }, num(v, k.endsWith('threshold') ? 2 : 4));
-      })))),
+      }),
+      events ? el('td', { class: 'num' }, summary[ch].events === null ? '–' : `${summary[ch].oracle_events_detected ?? '–'} / ${summary[ch].deployable_events_detected ?? '–'} of ${summary[ch].events}`) : null))),
   );
 }
 
@@ -54,18 +59,17 @@ function historyCharts(box, history) {
 
 /** Precision / recall / F against the threshold (oracle sweep). @param {HTMLElement} box @param {any} channel */
 function thresholdChart(box, channel) {
-  const oracle = channel?.evaluations.find((/** @type {any} */ e) => e.evaluator === 'oracle');
-  if (!oracle?.curves?.threshold.length) {
+  if (!channel?.curves?.threshold.length) {
     replace(box, el('p', { class: 'muted' }, 'No threshold sweep for this channel (unlabelled, or no threshold gives non-zero precision and recall).'));
     return null;
   }
   const chartBox = el('div', { class: 'chart', id: 'threshold-chart' });
   replace(box, chartBox);
-  const c = oracle.curves;
+  const c = channel.curves;
   return lineChart(chartBox, {
-    title: `${channel.channel}: precision / recall / F vs threshold (best F ${num(oracle.metrics.f)} at ${num(oracle.metrics.threshold, 2)})`,
+    title: `${channel.channel}: precision / recall / F vs threshold (oracle F1 ${num(channel.oracle?.f)} at ${num(channel.oracle?.threshold, 2)})`,
     xLabel: 'threshold (log)', xLog: true, height: 240,
-    series: [{ label: 'precision' }, { label: 'recall' }, { label: `F${oracle.metrics.beta ?? 1}`, width: 2.5 }],
+    series: [{ label: 'precision' }, { label: 'recall' }, { label: 'F', width: 2.5 }],
     data: [c.threshold, c.precision, c.recall, c.f],
   });
 }

@@ -19,7 +19,7 @@ export async function runsPage(view, { query }) {
   /** @type {Set<string>} */ const selected = new Set();
   const filters = el('div', { class: 'row' });
   const table = el('div', { id: 'runs-table', class: 'scroll' });
-  const compare = el('button', { class: 'secondary', disabled: true, onclick: () => (location.hash = `#/compare?ids=${[...selected].map(encodeURIComponent).join(',')}`) }, 'Compare selected');
+  const compare = /** @type {HTMLButtonElement} */ (el('button', { class: 'secondary', disabled: true, onclick: () => (location.hash = `#/compare?ids=${[...selected].map(encodeURIComponent).join(',')}`) }, 'Compare selected'));
   replace(view, el('div', { class: 'row' }, el('h1', {}, 'Runs'), el('span', { class: 'muted', id: 'runs-total' }), el('span', { style: 'flex:1' }), compare, el('a', { href: '#/launch' }, el('button', {}, 'Launch experiment'))), el('div', { class: 'panel' }, filters), table);
 
   // Filter choices come from all runs (a cheap call: the list is in memory on the server).
@@ -70,14 +70,14 @@ export async function runsPage(view, { query }) {
         el('td', {}, badge(r.status)),
         el('td', {}, r.experiment), el('td', {}, r.dataset), el('td', {}, r.model), el('td', { class: 'num' }, r.seed ?? '–'),
         el('td', {}, when(r.startedAt)), el('td', { class: 'num' }, duration(r.durationMs)),
-        el('td', { class: 'num', dataset: { field: 'oracle_f' } }, num(r.oracle_f)), el('td', { class: 'num' }, num(r.deployable_f))));
+        el('td', { class: 'num', dataset: { field: 'oracle_f' } }, num(r.oracle_f)), el('td', { class: 'num' }, num(r.deployable_f)), el('td', { class: 'num' }, num(r.auc_pr))));
     const pager = el('div', { class: 'row pager' },
       el('button', { class: 'secondary', disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - PAGE); load(); } }, '‹ Newer'),
       el('span', { class: 'muted' }, body.total ? `${state.offset + 1}–${Math.min(body.total, state.offset + PAGE)} of ${body.total}` : 'no runs match'),
       el('button', { class: 'secondary', disabled: state.offset + PAGE >= body.total, onclick: () => { state.offset += PAGE; load(); } }, 'Older ›'));
     replace(table, el('table', {},
       el('thead', {}, el('tr', {}, header('', null), header('Run', null), header('Status', null), header('Experiment', null), header('Dataset', null), header('Model', null), header('Seed', null, 'num'),
-        header('Started', 'startedAt'), header('Duration', 'duration', 'num'), header('Oracle F', 'oracle_f', 'num'), header('Deployable F', 'deployable_f', 'num'))),
+        header('Started', 'startedAt'), header('Duration', 'duration', 'num'), header('Oracle F1', 'oracle_f', 'num'), header('Deployable F1', 'deployable_f', 'num'), header('AUC-PR', 'auc_pr', 'num'))),
       el('tbody', {}, rows)), pager);
   };
 
