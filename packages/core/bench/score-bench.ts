@@ -10,7 +10,7 @@
 // --naive-rows rows (default 2000) and extrapolated linearly (it is exactly linear in rows),
 // unless --full is given.
 import { parseArgs } from 'node:util';
-import { channelStats, standardize, type LoadedSeries, type PluginServices, type Series } from '@anomalab/core';
+import { channelStats, standardize, type LoadedSeries, type Series } from '@anomalab/core';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
 // The rnn package's internals (not part of its plugin API): the model and the naive loop.
 import { createPredictor, testServices, trainContext } from '../../models/rnn/src/test-support.ts';
@@ -57,7 +57,7 @@ for (const { dataset, series } of targets) {
   const stats = channelStats(loaded.train);
   const train = standardize(loaded.train, stats);
   const test = standardize(loaded.test, stats);
-  const services: PluginServices = testServices();
+  const services = testServices();
   const predictor = await createPredictor({ augment_length: Math.min(20_000, train.rows * 2) }, test.channels, 1111, services);
   backend = predictor.describe().engine;
   await predictor.train({ train }, trainContext(Number(args.epochs), services).context);

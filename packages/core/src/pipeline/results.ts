@@ -154,3 +154,15 @@ export async function writeResults(
   await write('series/index.json', series.index);
   await write('results.json', results);
 }
+
+/**
+ * Facts about the data users should see next to metrics: the dataset's label caveat
+ * (e.g. unofficial labels), warnings (e.g. anomalies in the train split) and caveats.
+ */
+export function datasetNotes(loaded: { labelled: boolean; metadata: Record<string, unknown> }): string[] {
+  const notes: string[] = [];
+  const { labels, warning, caveat } = loaded.metadata;
+  if (loaded.labelled && typeof labels === 'string') notes.push(`labels: ${labels}`);
+  for (const v of [warning, caveat]) if (typeof v === 'string') notes.push(v);
+  return notes;
+}

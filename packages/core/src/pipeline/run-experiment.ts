@@ -21,7 +21,7 @@ import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
 import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 import { computeErrors } from './compute-errors.ts';
-import { buildSeriesFiles, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
+import { buildSeriesFiles, datasetNotes, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
 import { formatMetricsSummary } from './summary.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { channelStats, standardize } from './standardize.ts';
@@ -263,11 +263,11 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
       channels: evaluated.channels.map((e, c) => ({ channel: loaded.channelNames[c]!, metrics: e.metrics, events: e.events })),
       joint: evaluated.joint ? { channel: 'joint', metrics: evaluated.joint.metrics, events: evaluated.joint.events } : null,
       standardization: stats,
-      notes: typeof loaded.metadata.caveat === 'string' ? [loaded.metadata.caveat] : [],
+      notes: datasetNotes(loaded),
     };
     const metrics = headlineMetrics(results);
     for (const line of formatMetricsSummary(results)) logger.info(line);
-    for (const note of results.notes) logger.info(`  note: ${note}`);
+    for (const note of results.notes) logger.info(`  data: ${note}`);
     logger.metric({ type: 'results', metrics });
     const series = buildSeriesFiles(scored, { channels: evaluated.channels.map((e) => e.curves), joint: evaluated.joint?.curves ?? null }, W);
     await writeResults((path, content) => runStore.writeFile(run.id, path, content), results, series);

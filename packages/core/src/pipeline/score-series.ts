@@ -23,7 +23,7 @@ import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { computeErrors } from './compute-errors.ts';
-import { buildSeriesFiles, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
+import { buildSeriesFiles, datasetNotes, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
 import { formatMetricsSummary } from './summary.ts';
 import { standardize } from './standardize.ts';
 import { resolvePluginServices } from './run-experiment.ts';
@@ -167,10 +167,11 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
       channels: evaluated.channels.map((e, c) => ({ channel: loaded.channelNames[c]!, metrics: e.metrics, events: e.events })),
       joint: evaluated.joint ? { channel: 'joint', metrics: evaluated.joint.metrics, events: evaluated.joint.events } : null,
       scoredWith: { run: run.id, dataset: run.dataset },
-      notes: typeof loaded.metadata.caveat === 'string' ? [loaded.metadata.caveat] : [],
+      notes: datasetNotes(loaded),
     };
     const summary = formatMetricsSummary(results);
     for (const line of summary) logger.info(line);
+    for (const note of results.notes) logger.info(`  data: ${note}`);
     const series = buildSeriesFiles(scored, { channels: evaluated.channels.map((e) => e.curves), joint: evaluated.joint?.curves ?? null }, W);
     await writeResults((path, content) => (typeof content === 'string' || content instanceof Uint8Array ? writeFileAtomic(join(tmp, path), content) : writeJsonAtomic(join(tmp, path), content)), results, series);
     await writeJsonAtomic(join(tmp, 'metrics.json'), headlineMetrics(results));
