@@ -783,3 +783,100 @@ export function trainWindow(seq: usize, start: i32, L: i32, dropout: f64, maskSe
 export function evalWindow(seq: usize, start: i32, L: i32): void {
   forwardWindow(seq, start, L, false);
 }
+
+// ---------------------------------------------------------------- forecast (eval mode)
+
+let fChunk = 0, fHorizon = 0;
+let fIn: usize = 0, fPredA: usize = 0, fPredB: usize = 0, fAct: usize = 0, fGh: usize = 0, fOutBuf: usize = 0, fState: usize = 0;
+let fTab: usize = 0; // per layer: xin [chunk, K], xinRow [1, K], hA, cA, hB, cB [chunk, H]
+const FT_XIN = 0, FT_XROW = 1, FT_HA = 2, FT_CA = 3, FT_HB = 4, FT_CB = 5, FT_SIZE = 6;
+@inline function ftp(l: i32, k: i32): usize {
+  return <usize>load<i32>(fTab + (<usize>(l * FT_SIZE + k) << 2));
+}
+
+/** Buffers of the batched forecast: `chunk` rows at a time, `horizon` steps. Once per kernel. */
+export function forecastInit(chunk: i32, horizon: i32): usize {
+  fChunk = chunk; fHorizon = horizon;
+  const GH = G * H;
+  fIn = allocF(chunk * C); fPredA = allocF(chunk * C); fPredB = allocF(chunk * C);
+  fAct = allocF(chunk * GH); fGh = allocF(chunk * GH);
+  fOutBuf = allocF(chunk * horizon * C);
+  fState = allocF(NL * 2 * H);
+  fTab = alloc(NL * FT_SIZE * 4);
+  for (let l = 0; l < NL; l++) {
+    const K = lt(l, LT_IN) + H;
+    const base = fTab + (<usize>(l * FT_SIZE) << 2);
+    store<i32>(base + (FT_XIN << 2), <i32>allocF(chunk * K));
+    store<i32>(base + (FT_XROW << 2), <i32>allocF(K));
+    store<i32>(base + (FT_HA << 2), <i32>allocF(chunk * H));
+    store<i32>(base + (FT_CA << 2), <i32>allocF(chunk * H));
+    store<i32>(base + (FT_HB << 2), <i32>allocF(chunk * H));
+    store<i32>(base + (FT_CB << 2), <i32>allocF(chunk * H));
+  }
+  return fOutBuf;
+}
+export function forecastInputPtr(): usize { return fIn; }
+export function forecastResetState(): void {
+  memory.fill(fState, 0, <usize>(NL * 2 * H) << 2);
+}
+
+/**
+ * Reference section 5 for `n` <= chunk rows (at forecastInputPtr, [n, C]): a teacher-forced
+ * pass (one row at a time, carrying the forecast state) records each row's 1-step
+ * prediction and state, then horizon - 1 free-running steps for all n rows at once.
+ * Output at the returned pointer: [(t * horizon + k - 1) * C + c].
+ */
+export function forecastChunk(n: i32): void {
+  const W = fHorizon;
+  const K0 = E + H;
+  // Teacher-forced pass, one row at a time.
+  for (let t = 0; t < n; t++) {
+    const x = fp(fIn, t * C);
+    const xr0 = ftp(0, FT_XROW);
+    gemm(1, E, C, x, C, 1, fp(params, offEncW), E, xr0, K0, false, fp(params, offEncB));
+    for (let l = 0; l < NL; l++) {
+      const inSize = lt(l, LT_IN);
+      const K = inSize + H;
+      const xr = ftp(l, FT_XROW);
+      const hA = ftp(l, FT_HA);
+      const cA = ftp(l, FT_CA);
+      const hp = t == 0 ? fp(fState, l * 2 * H) : fp(hA, (t - 1) * H);
+      const cp = t == 0 ? fp(fState, (l * 2 + 1) * H) : fp(cA, (t - 1) * H);
+      memory.copy(fp(xr, inSize), hp, <usize>H << 2);
+      layerForward(l, 1, xr, cp, fAct, fp(hA, t * H), fp(cA, t * H), fGh);
+      if (l + 1 < NL) memory.copy(ftp(l + 1, FT_XROW), fp(hA, t * H), <usize>H << 2);
+    }
+    decode(1, fp(ftp(NL - 1, FT_HA), t * H), x, fp(fPredA, t * C));
+    for (let c = 0; c < C; c++) st(fOutBuf, t * W * C + c, ld(fPredA, t * C + c));
+  }
+  for (let l = 0; l < NL; l++) {
+    memory.copy(fp(fState, l * 2 * H), fp(ftp(l, FT_HA), (n - 1) * H), <usize>H << 2);
+    memory.copy(fp(fState, (l * 2 + 1) * H), fp(ftp(l, FT_CA), (n - 1) * H), <usize>H << 2);
+  }
+  // Free-running continuation, all rows at once.
+  let input = fPredA;
+  let output = fPredB;
+  let useA = true;
+  for (let k = 2; k <= W; k++) {
+    const xin0 = ftp(0, FT_XIN);
+    gemm(n, E, C, input, C, 1, fp(params, offEncW), E, xin0, K0, false, fp(params, offEncB));
+    for (let l = 0; l < NL; l++) {
+      const inSize = lt(l, LT_IN);
+      const K = inSize + H;
+      const xin = ftp(l, FT_XIN);
+      const hCur = useA ? ftp(l, FT_HA) : ftp(l, FT_HB);
+      const cCur = useA ? ftp(l, FT_CA) : ftp(l, FT_CB);
+      const hNext = useA ? ftp(l, FT_HB) : ftp(l, FT_HA);
+      const cNext = useA ? ftp(l, FT_CB) : ftp(l, FT_CA);
+      copyRows(n, H, hCur, H, fp(xin, inSize), K, 0);
+      layerForward(l, n, xin, cCur, fAct, hNext, cNext, fGh);
+      if (l + 1 < NL) copyRows(n, H, hNext, H, ftp(l + 1, FT_XIN), H + H, 0);
+    }
+    useA = !useA;
+    decode(n, useA ? ftp(NL - 1, FT_HA) : ftp(NL - 1, FT_HB), input, output);
+    for (let t = 0; t < n; t++) for (let c = 0; c < C; c++) st(fOutBuf, (t * W + k - 1) * C + c, ld(output, t * C + c));
+    const swap = input;
+    input = output;
+    output = swap;
+  }
+}

@@ -30,7 +30,7 @@ export class RnnPredictor implements Predictor {
   }
 
   async forecast(series: Series, horizon: number): Promise<Forecast> {
-    return forecastBatched(this.net, series, horizon);
+    return this.fused ? this.fused.forecast(series, horizon) : forecastBatched(this.net, series, horizon);
   }
 
   /**

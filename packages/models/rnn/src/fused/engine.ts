@@ -1,3 +1,4 @@
+import type { Forecast, Series } from '@anomalab/core';
 import type { RnnNetwork } from '../network.ts';
 import { FusedKernel, type AdamConstants } from './kernel.ts';
 
@@ -12,6 +13,7 @@ export const FUSED_ENGINE_NAME = 'fused-wasm-simd';
  */
 export class FusedEngine {
   private trainKernel?: FusedKernel;
+  private readonly forecastKernels = new Map<number, FusedKernel>();
   /** Adam step of the working copy. */
   step = 0;
 
@@ -43,4 +45,21 @@ export class FusedEngine {
     net.setParams(net.tf.tensor1d(kernel.params.slice()));
     net.adam.load(kernel.m.slice(), kernel.v.slice(), this.step);
   }
+
+  /** forecastBatched (../forecast.ts) on the fused engine, from the network's current parameters. */
+  forecast(series: Series, horizon: number, chunk = FORECAST_CHUNK): Forecast {
+    const { net } = this;
+    const { rows, channels: C } = series;
+    if (C !== net.arch.channels) throw new Error(`rnn: model has ${net.arch.channels} channel(s), series has ${C}`);
+    let kernel = this.forecastKernels.get(horizon * 100_000 + chunk);
+    if (!kernel) {
+      kernel = new FusedKernel(net.arch, 1, 1);
+      this.forecastKernels.set(horizon * 100_000 + chunk, kernel);
+    }
+    kernel.load(net.params.dataSync() as Float32Array);
+    return { rows, channels: C, horizon, values: kernel.forecast(series.values, rows, horizon, chunk) };
+  }
 }
+
+/** Rows per forecast chunk (as ../forecast.ts). */
+export const FORECAST_CHUNK = 2048;

@@ -7,6 +7,7 @@ import { RnnNetwork } from '../network.ts';
 import { zeroState, type ModelState } from '../rnn-model.ts';
 import { trainWindow, upload, windowTensors } from '../train-loop.ts';
 import { createPredictor, syntheticSplits, testServices, trainContext, TINY } from '../test-support.ts';
+import { forecastBatched } from '../forecast.ts';
 import { FusedKernel } from './kernel.ts';
 import { tfLossAndGrad } from './reference.ts';
 
@@ -140,4 +141,21 @@ describe('rnn predictor with engine: fused', () => {
     expect(relError(fused2.net.params.dataSync(), tfjs.net.params.dataSync())).toBeLessThan(1e-4);
     for (const p of [fused.predictor, tfjs, fused2]) p.dispose();
   });
+});
+
+describe('fused forecast', () => {
+  for (const [cell, residual] of [['LSTM', false], ['GRU', true], ['RNN_TANH', false], ['RNN_RELU', true]] as [CellType, boolean][]) {
+    it(`${cell} residual=${residual}: equals the tfjs batched forecast (chunks carry the state)`, async () => {
+      const { train, test } = syntheticSplits(800, 2);
+      const services = testServices();
+      const predictor = await createPredictor({ ...TINY, augment_length: 800, cell, residual, embedding: 6, hidden: 5, engine: 'fused' }, 2, 1111, services);
+      await predictor.train({ train }, trainContext(1, services).context);
+      const reference = forecastBatched(predictor.net, test, 5, 64);
+      const fused = predictor.fused!.forecast(test, 5, 64);
+      expect(fused.values.length).toBe(reference.values.length);
+      expect(relError(fused.values, reference.values)).toBeLessThan(1e-5);
+      expect(relError((await predictor.forecast(test, 5)).values, reference.values)).toBeLessThan(1e-5);
+      predictor.dispose();
+    });
+  }
 });

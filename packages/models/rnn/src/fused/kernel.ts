@@ -23,6 +23,10 @@ interface FusedExports {
   lossAndGrad(seq: number, start: number, length: number, dropout: number, maskSeed: number): void;
   trainWindow(seq: number, start: number, length: number, dropout: number, maskSeed: number, lr: number, weightDecay: number, clip: number, beta1: number, beta2: number, eps: number, step: number): void;
   evalWindow(seq: number, start: number, length: number): void;
+  forecastInit(chunk: number, horizon: number): number;
+  forecastInputPtr(): number;
+  forecastResetState(): void;
+  forecastChunk(rows: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -132,6 +136,30 @@ export class FusedKernel {
     this.checkLength(length);
     this.x.trainWindow(seq, start, length, dropout, maskSeed >>> 0, adam.lr, adam.weightDecay, adam.clip, adam.beta1, adam.beta2, adam.epsilon, step);
     return this.terms();
+  }
+
+  private forecastBuffers?: { chunk: number; horizon: number; out: number };
+
+  /**
+   * Batched multi-step forecast (reference section 5) with the current parameters, same
+   * layout and numbers as forecastBatched (../forecast.ts): per chunk of rows, a
+   * teacher-forced pass then horizon - 1 free-running steps for all rows at once. The
+   * buffers are allocated on the first call (fixed chunk and horizon per kernel).
+   */
+  forecast(values: Float32Array, rows: number, horizon: number, chunk: number): Float32Array {
+    const C = this.arch.channels;
+    if (!this.forecastBuffers) this.forecastBuffers = { chunk, horizon, out: this.x.forecastInit(chunk, horizon) };
+    const buffers = this.forecastBuffers;
+    if (buffers.chunk !== chunk || buffers.horizon !== horizon) throw new Error(`fused: forecast kernel built for chunk ${buffers.chunk} / horizon ${buffers.horizon}`);
+    const result = new Float32Array(rows * horizon * C);
+    this.x.forecastResetState();
+    for (let t0 = 0; t0 < rows; t0 += chunk) {
+      const n = Math.min(chunk, rows - t0);
+      this.f32(this.x.forecastInputPtr(), n * C).set(values.subarray(t0 * C, (t0 + n) * C));
+      this.x.forecastChunk(n);
+      result.set(this.f32(buffers.out, n * horizon * C), t0 * horizon * C);
+    }
+    return result;
   }
 
   /** Eval-mode loss terms of a window (no dropout, no gradient); advances the carried state. */
