@@ -13,6 +13,8 @@ export interface EncDecOptions {
   stride: number;
   /** Global gradient-norm clip. */
   clip: number;
+  /** Probability of feeding the decoder the true row during training (1: the paper's teacher forcing). */
+  teacher_forcing: number;
   /** Error vector entries: |x - x'| (the paper) or x' - x. */
   error: 'absolute' | 'signed';
   /** Windows reconstructed per batch when scoring (memory vs. speed only). */
@@ -26,6 +28,7 @@ export const DEFAULT_OPTIONS: EncDecOptions = {
   batch_size: 32,
   stride: 1,
   clip: 5,
+  teacher_forcing: 1,
   error: 'absolute',
   inference_batch: 256,
 };
@@ -51,6 +54,13 @@ export const encdecOptionsSchema: JSONSchema = {
       description: 'Rows between consecutive training and validation windows (1: every window). Scoring always uses every window.',
     },
     clip: { type: 'number', exclusiveMinimum: 0, default: DEFAULT_OPTIONS.clip, description: 'Gradients are rescaled to at most this global L2 norm before the Adam step.' },
+    teacher_forcing: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      default: DEFAULT_OPTIONS.teacher_forcing,
+      description: 'Training: probability per decoder step of feeding the true row rather than the decoder output (1: teacher forcing as in the paper; lower values train the free-running mode used for scoring).',
+    },
     error: {
       type: 'string',
       enum: ['absolute', 'signed'],

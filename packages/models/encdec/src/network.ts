@@ -14,9 +14,11 @@ import type { Tensor1D, Tensor2D, Tf } from './tf-types.ts';
  * reconstructed in reverse order.
  *
  * @param steps L input rows, each [B, C]
+ * @param teacherForced per decoder input row p (L-1..1): feed the true row (else the output)
  * @returns the L reconstructions, each [B, C], in decoder order (x'_{L-1} first)
  */
-export function encodeDecode(tf: Tf, w: Weights, steps: Tensor2D[], teacherForced: boolean): Tensor2D[] {
+export function encodeDecode(tf: Tf, w: Weights, steps: Tensor2D[], teacherForced: boolean | ((p: number) => boolean)): Tensor2D[] {
+  const truthAt = typeof teacherForced === 'function' ? teacherForced : () => teacherForced;
   const B = steps[0]!.shape[0];
   const H = w.outputW.shape[0];
   let state: LstmState = { h: tf.zeros([B, H]), c: tf.zeros([B, H]) };
@@ -24,7 +26,7 @@ export function encodeDecode(tf: Tf, w: Weights, steps: Tensor2D[], teacherForce
   let out = dense(tf, state.h, w.outputW, w.outputB, w.outputWT);
   const outputs = [out];
   for (let p = steps.length - 1; p >= 1; p--) {
-    state = lstmStep(tf, w.decoderW, w.decoderB, w.decoderWT, teacherForced ? steps[p]! : out, state);
+    state = lstmStep(tf, w.decoderW, w.decoderB, w.decoderWT, truthAt(p) ? steps[p]! : out, state);
     out = dense(tf, state.h, w.outputW, w.outputB, w.outputWT);
     outputs.push(out);
   }
@@ -59,15 +61,22 @@ export class EncDecNetwork {
     this.adam = new FlatAdam(tf, this.size, options.lr, options.clip);
   }
 
-  /** One teacher-forced Adam step on a batch; returns its loss. */
+  /**
+   * One Adam step on a batch; returns its loss. The decoder is fed the true rows with
+   * probability `teacher_forcing` per step (1: always, the paper), else its own output;
+   * the draws are keyed by (seed, Adam step), so a resumed run makes the same ones.
+   */
   trainBatch(rows: Float32Array[]): number {
     const { tf, arch } = this;
+    const ratio = this.options.teacher_forcing;
+    const random = new SeededRandom(this.seed).fork(`encdec/teacher/${this.adam.step}`);
+    const truth = rows.map(() => ratio >= 1 || (ratio > 0 && random.uniform() < ratio));
     const C = arch.channels;
     const steps = rows.map((r) => tf.tensor2d(r, [r.length / C, C]));
     const wT = transposed(tf, arch, this.params);
     const { value, grads } = tf.valueAndGrads((flat: tfType.Tensor) => {
       const w = { ...weightViews(tf, arch, flat as Tensor1D), ...wT };
-      return reconstructionLoss(tf, encodeDecode(tf, w, steps, true), steps);
+      return reconstructionLoss(tf, encodeDecode(tf, w, steps, (p) => truth[p]!), steps);
     })([this.params]);
     const next = this.adam.update(this.params, grads[0] as Tensor1D);
     this.params.dispose();
