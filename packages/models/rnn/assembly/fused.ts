@@ -286,8 +286,8 @@ let maskWidth = 0;
 // Per-layer table of i32 entries.
 let layerTab: usize = 0;
 const LT_IN = 0, LT_WIH = 1, LT_WHH = 2, LT_BIH = 3, LT_BHH = 4, LT_WT = 5, LT_XIN = 6, LT_ACT = 7, LT_HS = 8, LT_CS = 9;
-const LT_DZ = 10, LT_DGH = 11, LT_GH = 12, LT_DHC = 13, LT_DCC = 14, LT_BSUM = 15;
-const LT_SIZE = 16;
+const LT_DZ = 10, LT_DGH = 11, LT_GH = 12, LT_DHC = 13, LT_DCC = 14, LT_BSUM = 15, LT_TC = 16;
+const LT_SIZE = 17;
 @inline function lt(l: i32, k: i32): i32 {
   return load<i32>(layerTab + (<usize>(l * LT_SIZE + k) << 2));
 }
@@ -340,6 +340,7 @@ export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, 
     setLt(l, LT_ACT, <i32>allocF(LMAX * P * GH));
     setLt(l, LT_HS, <i32>allocF((LMAX + 1) * P * H));
     setLt(l, LT_CS, cell == LSTM ? <i32>allocF((LMAX + 1) * P * H) : 0);
+    setLt(l, LT_TC, cell == LSTM ? <i32>allocF(LMAX * P * H) : 0);
     setLt(l, LT_DZ, <i32>allocF(LMAX * P * GH));
     setLt(l, LT_DGH, cell == GRU ? <i32>allocF(LMAX * P * GH) : 0);
     setLt(l, LT_GH, cell == GRU ? <i32>allocF(LMAX * P * GH) : 0);
@@ -383,12 +384,35 @@ export function resetState(): void {
 
 // ---------------------------------------------------------------- dropout masks
 
-/** Same stream as ../src/dropout.ts: mulberry32(seed), value < rate -> 0 else 1/(1-rate). */
+/**
+ * Same stream as ../src/dropout.ts: mulberry32(seed), value < rate -> 0 else 1/(1-rate).
+ * mulberry32's state is a counter (seed + i * 0x6d2b79f5), so 4 draws run per SIMD lane
+ * group; u = r / 2^32 < rate  <=>  r < ceil(rate * 2^32) (exact: r is an integer).
+ */
 function drawMasks(L: i32, rate: f64, seed: u32): void {
-  let a: u32 = seed;
   const keep = <f32>(1.0 / (1.0 - rate));
   const count = L * P * maskWidth;
-  for (let i = 0; i < count; i++) {
+  const thr = Math.ceil(rate * 4294967296.0);
+  let i = 0;
+  if (thr < 4294967295.0) {
+    const T = i32x4.splat(<i32><u32>thr);
+    const K: u32 = 0x6d2b79f5;
+    let a = i32x4(<i32>(seed + K), <i32>(seed + 2 * K), <i32>(seed + 3 * K), <i32>(seed + 4 * K));
+    const step = i32x4.splat(<i32>(4 * K));
+    const keepV = f32x4.splat(keep);
+    const one = i32x4.splat(1);
+    const s61 = i32x4.splat(61);
+    for (; i + 4 <= count; i += 4) {
+      let t = a;
+      t = i32x4.mul(v128.xor(t, i32x4.shr_u(t, 15)), v128.or(t, one));
+      t = v128.xor(t, i32x4.add(t, i32x4.mul(v128.xor(t, i32x4.shr_u(t, 7)), v128.or(t, s61))));
+      const r = v128.xor(t, i32x4.shr_u(t, 14));
+      v128.store(fp(masks, i), v128.andnot(keepV, i32x4.lt_u(r, T)));
+      a = i32x4.add(a, step);
+    }
+  }
+  let a: u32 = seed + <u32>i * 0x6d2b79f5;
+  for (; i < count; i++) {
     a = a + 0x6d2b79f5;
     let t: u32 = a;
     t = (t ^ (t >>> 15)) * (t | 1);
@@ -410,7 +434,7 @@ function drawMasks(L: i32, rate: f64, seed: u32): void {
  * One layer, one step, `lanes` rows: xin [lanes, in + H] (input then previous h),
  * cp previous c (LSTM), writes act [lanes, GH], h [lanes, H], c [lanes, H], gh (GRU).
  */
-function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOut: usize, cOut: usize, gh: usize): void {
+function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOut: usize, cOut: usize, gh: usize, tcOut: usize): void {
   const inSize = lt(l, LT_IN);
   const K = inSize + H;
   const GH = G * H;
@@ -454,16 +478,22 @@ function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOu
       const c0 = fp(cp, p * H);
       const c1 = fp(cOut, p * H);
       const ho = fp(hOut, p * H);
+      // tanh(c) kept for the backward pass (training), else written over a scratch row.
+      const tc = tcOut != 0 ? fp(tcOut, p * H) : ho;
       let j = 0;
       for (; j + 4 <= H; j += 4) {
         const c = f32x4.add(f32x4.mul(v128.load(fp(a, H + j)), v128.load(fp(c0, j))), f32x4.mul(v128.load(fp(a, j)), v128.load(fp(a, 3 * H + j))));
         v128.store(fp(c1, j), c);
-        v128.store(fp(ho, j), f32x4.mul(v128.load(fp(a, 2 * H + j)), vtanh(c)));
+        const t = vtanh(c);
+        v128.store(fp(tc, j), t);
+        v128.store(fp(ho, j), f32x4.mul(v128.load(fp(a, 2 * H + j)), t));
       }
       for (; j < H; j++) {
         const c = ld(a, H + j) * ld(c0, j) + ld(a, j) * ld(a, 3 * H + j);
         st(c1, j, c);
-        st(ho, j, ld(a, 2 * H + j) * stanh(c));
+        const t = stanh(c);
+        st(tc, j, t);
+        st(ho, j, ld(a, 2 * H + j) * t);
       }
     }
   } else {
@@ -515,7 +545,7 @@ function forwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
       const hs = ltp(l, LT_HS);
       copyRows(P, H, fp(hs, t * PH), H, fp(xin, inSize), K, 0);
       const cs = ltp(l, LT_CS);
-      layerForward(l, P, xin, CELL == LSTM ? fp(cs, t * PH) : 0, fp(ltp(l, LT_ACT), t * P * G * H), fp(hs, (t + 1) * PH), CELL == LSTM ? fp(cs, (t + 1) * PH) : 0, CELL == GRU ? fp(ltp(l, LT_GH), t * P * G * H) : 0);
+      layerForward(l, P, xin, CELL == LSTM ? fp(cs, t * PH) : 0, fp(ltp(l, LT_ACT), t * P * G * H), fp(hs, (t + 1) * PH), CELL == LSTM ? fp(cs, (t + 1) * PH) : 0, CELL == GRU ? fp(ltp(l, LT_GH), t * P * G * H) : 0, CELL == LSTM ? fp(ltp(l, LT_TC), t * PH) : 0);
       const m = maskAt(t, l + 1, useMasks);
       if (l + 1 < NL) {
         const K1 = H + H;
@@ -564,7 +594,7 @@ function cellBackward(l: i32, t: i32): void {
   if (CELL == LSTM) {
     const cs = ltp(l, LT_CS);
     const cp = fp(cs, t * PH);
-    const cc = fp(cs, (t + 1) * PH);
+    const tcs = fp(ltp(l, LT_TC), t * PH);
     const dcc = ltp(l, LT_DCC);
     const one = f32x4.splat(1);
     for (let p = 0; p < P; p++) {
@@ -572,7 +602,7 @@ function cellBackward(l: i32, t: i32): void {
       const d = fp(dz, p * GH);
       const dhr = fp(dh, p * H);
       const c0 = fp(cp, p * H);
-      const c1 = fp(cc, p * H);
+      const c1 = fp(tcs, p * H);
       const dcr = fp(dcc, p * H);
       let j = 0;
       for (; j + 4 <= H; j += 4) {
@@ -580,7 +610,7 @@ function cellBackward(l: i32, t: i32): void {
         const gf = v128.load(fp(a, H + j));
         const go = v128.load(fp(a, 2 * H + j));
         const gg = v128.load(fp(a, 3 * H + j));
-        const tc = vtanh(v128.load(fp(c1, j)));
+        const tc = v128.load(fp(c1, j));
         const dhv = v128.load(fp(dhr, j));
         const dct = f32x4.add(v128.load(fp(dcr, j)), f32x4.mul(f32x4.mul(dhv, go), f32x4.sub(one, f32x4.mul(tc, tc))));
         v128.store(fp(dcr, j), f32x4.mul(dct, gf));
@@ -594,7 +624,7 @@ function cellBackward(l: i32, t: i32): void {
         const gf = ld(a, H + j);
         const go = ld(a, 2 * H + j);
         const gg = ld(a, 3 * H + j);
-        const tc = stanh(ld(c1, j));
+        const tc = ld(c1, j);
         const dhv = ld(dhr, j);
         const dct = ld(dcr, j) + dhv * go * (1 - tc * tc);
         st(dcr, j, dct * gf);
@@ -710,7 +740,7 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
     } else {
       gemm(K, GH, rows, xin, 1, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH, true, 0);
       colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BIH)));
-      colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BHH)));
+      memory.copy(fp(grad, lt(l, LT_BHH)), fp(grad, lt(l, LT_BIH)), <usize>GH << 2); // b_ih and b_hh get the same gradient
     }
   }
   gemm(H, C, rows, tops, 1, H, douts, C, fp(grad, offDecW), C, true, 0);
@@ -843,7 +873,7 @@ export function forecastChunk(n: i32): void {
       const hp = t == 0 ? fp(fState, l * 2 * H) : fp(hA, (t - 1) * H);
       const cp = t == 0 ? fp(fState, (l * 2 + 1) * H) : fp(cA, (t - 1) * H);
       memory.copy(fp(xr, inSize), hp, <usize>H << 2);
-      layerForward(l, 1, xr, cp, fAct, fp(hA, t * H), fp(cA, t * H), fGh);
+      layerForward(l, 1, xr, cp, fAct, fp(hA, t * H), fp(cA, t * H), fGh, 0);
       if (l + 1 < NL) memory.copy(ftp(l + 1, FT_XROW), fp(hA, t * H), <usize>H << 2);
     }
     decode(1, fp(ftp(NL - 1, FT_HA), t * H), x, fp(fPredA, t * C));
@@ -869,7 +899,7 @@ export function forecastChunk(n: i32): void {
       const hNext = useA ? ftp(l, FT_HB) : ftp(l, FT_HA);
       const cNext = useA ? ftp(l, FT_CB) : ftp(l, FT_CA);
       copyRows(n, H, hCur, H, fp(xin, inSize), K, 0);
-      layerForward(l, n, xin, cCur, fAct, hNext, cNext, fGh);
+      layerForward(l, n, xin, cCur, fAct, hNext, cNext, fGh, 0);
       if (l + 1 < NL) copyRows(n, H, hNext, H, ftp(l + 1, FT_XIN), H + H, 0);
     }
     useA = !useA;
