@@ -46,7 +46,7 @@ export const DEFAULT_OPTIONS: RnnOptions = {
   residual: false,
   augment_length: 100_000,
   noise: 0.05,
-  engine: 'tfjs',
+  engine: 'fused',
 };
 
 /** JSON Schema of `model.options`; the core validates against it and fills in defaults. */
