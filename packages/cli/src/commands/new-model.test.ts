@@ -29,6 +29,9 @@ function run(command: string, args: string[], cwd: string): Promise<Result> {
   });
 }
 
+/** Child processes (tsx startup, nested vitest, tsc) are slow on a loaded 2-core machine. */
+const SLOW = 240_000;
+
 const cli = (args: string[], cwd: string) => run(process.execPath, [cliBin, ...args], cwd);
 
 describe('anomalab new model', () => {
@@ -45,7 +48,7 @@ describe('anomalab new model', () => {
     symlinkSync(join(repoRoot, 'node_modules'), join(ws, 'node_modules'), 'dir');
     writeFileSync(join(ws, 'tsconfig.json'), JSON.stringify({ extends: join(repoRoot, 'tsconfig.json'), include: ['packages/**/*.ts'], exclude: ['node_modules'] }));
     created = await cli(['new', 'model', name, '--root', ws, '--description', "Demo: a moving average's \"gain\" $& bias"], ws);
-  });
+  }, SLOW);
   afterAll(() => temp.cleanup());
 
   it('creates the package from the template', () => {
@@ -71,7 +74,7 @@ describe('anomalab new model', () => {
     const taken = await cli(['new', 'model', 'rnn', '--root', ws], ws);
     expect(taken.code).toBe(2);
     expect(taken.stderr).toMatch(/model-rnn exists already|registered already/);
-  });
+  }, SLOW);
 
   it('is listed by models list and runs in an experiment, with no core or CLI change', async () => {
     const list = await cli(['models', 'list', '--json'], ws);
@@ -87,7 +90,7 @@ describe('anomalab new model', () => {
     expect(experiment.code).toBe(0);
     expect(experiment.stdout).toMatch(/\| end of epoch {3}3 \| train loss/);
     expect(experiment.stdout).toMatch(/completed in/);
-  });
+  }, SLOW);
 
   it('passes its conformance test and the type checker', async () => {
     const vitest = await run(process.execPath, [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', ws, join('packages', 'models', name)], ws);
@@ -95,5 +98,5 @@ describe('anomalab new model', () => {
     expect(vitest.stdout).toMatch(/Tests\s+10 passed/);
     const tsc = await run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ws, 'tsconfig.json'), '--noEmit'], ws);
     expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
-  });
+  }, SLOW);
 });
