@@ -281,6 +281,9 @@ let encWT: usize = 0, decWT: usize = 0;
 let xs: usize = 0, tops: usize = 0, outs: usize = 0, douts: usize = 0, dencs: usize = 0, masks: usize = 0;
 let dtop: usize = 0, dxin: usize = 0, dx: usize = 0, dh: usize = 0;
 let stateBuf: usize = 0, terms: usize = 0;
+// Hidden-matching targets frozen for the numerical gradient check (tests only).
+let frozen: usize = 0;
+let freezeHidden = false;
 let maskWidth = 0;
 
 // Per-layer table of i32 entries.
@@ -333,6 +336,7 @@ export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, 
   dxin = allocF(P * (maxIn + H));
   stateBuf = allocF(n * 2 * B * H);
   terms = alloc(3 * 8);
+  frozen = allocF(LMAX * B * H);
   for (let l = 0; l < n; l++) {
     const inSize = lt(l, LT_IN);
     setLt(l, LT_WT, <i32>allocF(GH * (inSize + H)));
@@ -568,8 +572,9 @@ function forwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
       l2 += d2 * d2;
     }
     const tp = fp(tops, t * PH);
+    const h2 = freezeHidden ? fp(frozen, t * B * H) : fp(tp, B * H);
     for (let i = 0; i < B * H; i++) {
-      const d3 = <f64>(ld(tp, i) - ld(tp, B * H + i));
+      const d3 = <f64>(ld(tp, i) - ld(h2, i));
       l3 += d3 * d3;
     }
   }
@@ -790,6 +795,16 @@ export function adamUpdate(lr: f64, weightDecay: f64, clip: f64, beta1: f64, bet
 }
 
 // ---------------------------------------------------------------- entry points
+
+/**
+ * For the numerical gradient check: copy the teacher-forced lanes' top outputs (h2) of the
+ * last forward pass, and (on) use that copy as the hidden-matching target of later passes,
+ * i.e. the stop-gradient target held fixed while the parameters are perturbed.
+ */
+export function freezeHiddenTargets(L: i32, on: bool): void {
+  if (on) for (let t = 0; t < L; t++) memory.copy(fp(frozen, t * B * H), fp(tops, t * P * H + B * H), <usize>(B * H) << 2);
+  freezeHidden = on;
+}
 
 /**
  * Loss terms (-> termsPtr, f64 x3) and gradient (-> gradPtr) of one window of `L` steps

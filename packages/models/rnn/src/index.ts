@@ -4,7 +4,7 @@ import type { ModelPlugin } from '@anomalab/core';
 import { rnnOptionsSchema, type RnnOptions } from './config.ts';
 
 export { rnnOptionsSchema, DEFAULT_OPTIONS, resolveOptions } from './config.ts';
-export type { RnnOptions, CellType } from './config.ts';
+export type { RnnOptions, CellType, Engine } from './config.ts';
 
 export const rnnModel: ModelPlugin<RnnOptions> = {
   kind: 'model',

@@ -27,6 +27,7 @@ interface FusedExports {
   forecastInputPtr(): number;
   forecastResetState(): void;
   forecastChunk(rows: number): void;
+  freezeHiddenTargets(length: number, on: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -160,6 +161,11 @@ export class FusedKernel {
       result.set(this.f32(buffers.out, n * horizon * C), t0 * horizon * C);
     }
     return result;
+  }
+
+  /** Tests: freeze the hidden-matching targets (h2) of the last forward pass of `length` steps (on), or release them. */
+  freezeHiddenTargets(length: number, on: boolean): void {
+    this.x.freezeHiddenTargets(length, on ? 1 : 0);
   }
 
   /** Eval-mode loss terms of a window (no dropout, no gradient); advances the carried state. */
