@@ -13,8 +13,8 @@ export interface ResolvedRun {
 }
 
 /**
- * One view over the run store and the queue: a job id (returned by `POST /api/runs`)
- * answers as a queued run until the child creates its folder, then as that run.
+ * One view over the run store and the queue: an id returned by `POST /api/runs` answers
+ * as a queued (or starting) run until the child has created its folder, then as that run.
  */
 export class RunCatalog {
   constructor(
@@ -40,19 +40,18 @@ export class RunCatalog {
 
   /** Every run in the store plus submitted jobs that have no run folder (queued, starting, failed early). */
   async list(): Promise<ApiRun[]> {
-    const jobsByRun = new Map<string, RunJob>();
-    const extra: ApiRun[] = [];
-    for (const job of this.queue.list()) {
-      if (job.runId) jobsByRun.set(job.runId, job);
-      else if (job.state !== 'cancelled') extra.push(jobView(job, this.queue.queuePosition(job.id)));
-    }
+    const jobs = new Map(this.queue.list().map((j) => [j.id, j]));
     const runs: ApiRun[] = [];
     for (const r of await this.files.store.list()) {
       // Only folders whose real path is inside the store and whose run.json names them:
       // a symlinked folder (or a copied run.json) must not smuggle a foreign run in.
       if (basename(r.dir) !== r.id || !(await this.files.isInside(r.id))) continue;
-      runs.push(runView(r, jobsByRun.get(r.id)));
+      const job = jobs.get(r.id);
+      jobs.delete(r.id);
+      // Folder created but the child has not said so yet: still "starting" for a moment.
+      runs.push(job && !job.runId ? jobView(job) : runView(r, job));
     }
-    return [...extra, ...runs];
+    const waiting = [...jobs.values()].filter((j) => !j.runId && j.state !== 'cancelled').map((j) => jobView(j, this.queue.queuePosition(j.id)));
+    return [...waiting, ...runs];
   }
 }

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { HttpError } from './errors.ts';
 
 /** Where a submitted experiment is: waiting, its child process launching, running, or done. */
@@ -8,8 +7,12 @@ export type JobState = 'queued' | 'starting' | 'running' | 'finished' | 'cancell
 
 /** What to run: an experiment file (already validated) plus `--set` overrides. */
 export interface JobSpec {
+  /** The run id, chosen up front (`--run-id`), so the id returned at submission never changes. */
+  id: string;
   /** Experiment file handed to the CLI (absolute, or relative to the queue's cwd). */
   file: string;
+  /** Folder relative paths in the experiment resolve against (`--base-dir`; as validated). */
+  baseDir?: string;
   overrides: string[];
   /** For listings while queued: the resolved experiment's name, dataset and model. */
   experiment: string;
@@ -21,11 +24,11 @@ export interface JobSpec {
   cleanup?: () => Promise<void>;
 }
 
-/** One submitted experiment. Its `id` is valid until the child reports its run id, and after. */
+/** One submitted experiment; `id` is its run's id, valid before the run folder exists. */
 export interface RunJob extends Omit<JobSpec, 'cleanup'> {
   id: string;
   state: JobState;
-  /** The run folder's id, once the child has created it. */
+  /** Set (to `id`) once the child has created the run folder. */
   runId?: string;
   queuedAt: string;
   startedAt?: string;
@@ -83,9 +86,9 @@ export class RunQueue extends EventEmitter<{ change: [RunJob] }> {
   /** Queue an experiment; it starts as soon as a slot is free (maybe right away). */
   enqueue(spec: JobSpec): RunJob {
     if (this.closed) throw new HttpError(503, 'ANOMALAB_CONFLICT', 'the server is shutting down');
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    if (this.jobs.has(spec.id)) throw new HttpError(409, 'ANOMALAB_CONFLICT', `run ${spec.id} is already queued`);
     const { cleanup, ...rest } = spec;
-    const job: JobInternal = { ...rest, cleanup, id: `job-${stamp}-${randomBytes(3).toString('hex')}`, state: 'queued', queuedAt: new Date().toISOString(), cancelRequested: false, output: [] };
+    const job: JobInternal = { ...rest, cleanup, state: 'queued', queuedAt: new Date().toISOString(), cancelRequested: false, output: [] };
     this.jobs.set(job.id, job);
     this.pending.push(job);
     this.changed(job);
@@ -173,7 +176,13 @@ export class RunQueue extends EventEmitter<{ change: [RunJob] }> {
   private start(job: JobInternal): void {
     job.state = 'starting';
     job.startedAt = new Date().toISOString();
-    const args = [this.options.cliPath, 'experiment', job.file, ...job.overrides.flatMap((o) => ['--set', o]), '--runs', this.options.runsDir];
+    const args = [
+      this.options.cliPath, 'experiment', job.file,
+      ...job.overrides.flatMap((o) => ['--set', o]),
+      '--run-id', job.id,
+      ...(job.baseDir ? ['--base-dir', job.baseDir] : []),
+      '--runs', this.options.runsDir,
+    ];
     const child = spawn(process.execPath, args, { cwd: this.options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     job.child = child;
     this.changed(job);
@@ -181,7 +190,7 @@ export class RunQueue extends EventEmitter<{ change: [RunJob] }> {
       job.output.push(line);
       if (job.output.length > OUTPUT_LINES) job.output.shift();
       const match = job.runId ? null : RUN_LINE.exec(line);
-      if (match) {
+      if (match && match[1] === job.id) {
         job.runId = match[1];
         job.state = 'running';
         // Cancelled while launching: now the CLI's graceful handler is in place.

@@ -294,6 +294,12 @@ describe('POST /api/runs validation', () => {
     expect((await api(base, '/api/runs', { body: { experiment: 'quickstart.yaml', overrides: ['plugins=[x]'] } })).status).toBe(400);
   });
 
+  it('sends matrix experiments (sweeps) to the CLI', async () => {
+    const { status, body } = await api(base, '/api/runs', { body: { yaml: 'dataset: {name: synthetic}\nmodel: {name: baselines}\nmatrix:\n  seed: [1, 2]\n' } });
+    expect(status).toBe(400);
+    expect(body.error.message).toContain('anomalab experiment');
+  });
+
   it('400s malformed bodies', async () => {
     expect((await api(base, '/api/runs', { body: '{not json' })).status).toBe(400);
     expect((await api(base, '/api/runs', { body: {} })).body.error.code).toBe('ANOMALAB_BAD_REQUEST');

@@ -87,7 +87,8 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     // A channel's target/prediction chart, and zooming re-fetches a narrower range.
     await page.locator('button[data-channel="ch0"]').click();
     await page.locator('#series-chart canvas').waitFor();
-    const zoomed = page.waitForRequest((r) => /\/series\/ch0\?from=\d+&to=\d+/.test(r.url()) && !r.url().includes('from=0&to=3000'));
+    const zoomed = page.waitForRequest((r) => /\/series\/ch0\?from=\d+&to=\d+/.test(r.url()) && !r.url().includes('from=0&to=3000'), { timeout: 10_000 });
+    await page.locator('#series-chart .u-over').scrollIntoViewIfNeeded();
     const box = (await page.locator('#series-chart .u-over').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -400);

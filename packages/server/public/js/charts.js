@@ -132,11 +132,16 @@ export async function seriesExplorer(target, { runId, channel }) {
     for (const c of charts) c.setScale('x', { min, max });
   };
 
+  let generation = 0;
   const reload = async () => {
+    const mine = generation;
     const { min, max } = charts[0].scales.x;
     const from = Math.max(0, Math.floor(/** @type {number} */ (min)));
     const to = Math.min(rows, Math.ceil(/** @type {number} */ (max)) + 1);
-    current = await fetchRange(from, to);
+    const body = await fetchRange(from, to);
+    // The user zoomed or panned while this was loading: a newer reload is on its way.
+    if (mine !== generation) return;
+    current = body;
     syncing = true;
     if (charts.length === 2) charts[0].setData(topData(current), false);
     charts[charts.length - 1].setData(bottomData(current), false);
@@ -145,8 +150,11 @@ export async function seriesExplorer(target, { runId, channel }) {
     syncing = false;
   };
 
+  let built = false;
   const onScale = (/** @type {uPlot} */ u, /** @type {string} */ key) => {
-    if (key !== 'x' || syncing) return;
+    // Ignore uPlot's own initial scaling and our re-applied ranges; react to the user only.
+    if (key !== 'x' || syncing || !built) return;
+    generation++;
     syncing = true;
     for (const c of charts) if (c !== u) c.setScale('x', { min: /** @type {number} */ (u.scales.x.min), max: /** @type {number} */ (u.scales.x.max) });
     syncing = false;
@@ -232,6 +240,7 @@ export async function seriesExplorer(target, { runId, channel }) {
   );
   charts.push(bottom);
   autoWidth(bottom, bottomBox, isJoint ? 280 : 200);
+  built = true;
   return {
     destroy() {
       clearTimeout(timer);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
 import { isMap, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, type ConfigProblem, type LoadedExperiment } from '@anomalab/core';
+import { ConfigError, isMatrixExperiment, newRunId, type ConfigProblem, type LoadedExperiment } from '@anomalab/core';
+import { parse as parseYaml } from 'yaml';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { jobView } from '../run-views.ts';
@@ -44,6 +45,14 @@ function pluginProblems(yamlText: string | undefined, overrides: string[]): Conf
   return problems;
 }
 
+function isMatrix(text: string): boolean {
+  try {
+    return isMatrixExperiment(parseYaml(text));
+  } catch {
+    return false; // invalid YAML: the loader reports it with positions
+  }
+}
+
 function parseBody(body: LaunchBody): { yaml?: string; experiment?: string; overrides: string[] } {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'ANOMALAB_BAD_REQUEST', 'expected a JSON object { yaml } or { experiment }, plus optional overrides');
   const { yaml, experiment, overrides = [] } = body;
@@ -68,6 +77,16 @@ export function launchRoutes(ctx: ServerContext): Hono {
     const body = parseBody(raw);
     const forbidden = pluginProblems(body.yaml, body.overrides);
     if (forbidden.length) throw new ConfigError(forbidden);
+    let text = body.yaml;
+    if (body.experiment !== undefined) {
+      const name = assertSafeExperimentName(body.experiment);
+      const real = await resolveInside(ctx.experimentsDir, [name]);
+      if (!real) throw new HttpError(404, 'ANOMALAB_NOT_FOUND', `no experiment ${JSON.stringify(name)} in ${ctx.experimentsDir}`);
+      text = await readFile(real, 'utf8');
+    }
+    if (isMatrix(text!)) {
+      throw new HttpError(400, 'ANOMALAB_USAGE', 'matrix experiments run as sweeps: start them with `anomalab experiment <file>`; their runs then show up here');
+    }
 
     // Same validation as the CLI, in-process, so a bad experiment is a 400 listing every
     // problem and never a child process or a run folder.
@@ -75,14 +94,12 @@ export function launchRoutes(ctx: ServerContext): Hono {
     let file: string;
     let cleanup: (() => Promise<void>) | undefined;
     if (body.experiment !== undefined) {
-      const name = assertSafeExperimentName(body.experiment);
-      const real = await resolveInside(ctx.experimentsDir, [name]);
-      if (!real) throw new HttpError(404, 'ANOMALAB_NOT_FOUND', `no experiment ${JSON.stringify(name)} in ${ctx.experimentsDir}`);
-      file = resolve(ctx.experimentsDir, name);
-      loaded = await ctx.app.load({ file: join(ctx.experimentsDir, name), text: await readFile(real, 'utf8'), overrides: body.overrides });
+      file = resolve(ctx.experimentsDir, body.experiment);
+      loaded = await ctx.app.load({ file: join(ctx.experimentsDir, body.experiment), text, overrides: body.overrides });
     } else {
       loaded = await ctx.app.load({ text: body.yaml as string, overrides: body.overrides });
       // The child runs files: write the text to a private temp folder, removed when it exits.
+      // (--base-dir keeps relative paths resolving where they were validated: the server's cwd.)
       const dir = await mkdtemp(join(tmpdir(), 'anomalab-inline-'));
       file = join(dir, 'experiment.yaml');
       await writeFile(file, body.yaml as string, { mode: 0o600 });
@@ -91,7 +108,10 @@ export function launchRoutes(ctx: ServerContext): Hono {
 
     const config = loaded.config;
     const job = ctx.queue.enqueue({
+      // The id is chosen here and handed to the CLI (--run-id): it is the run's id from the start.
+      id: newRunId(config.name),
       file,
+      baseDir: loaded.baseDir,
       overrides: body.overrides,
       experiment: config.name,
       dataset: `${config.dataset.name}${config.dataset.series ? `/${config.dataset.series}` : ''}`,
