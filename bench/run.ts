@@ -50,8 +50,10 @@ interface Result {
   ms_per_batch?: number;
   cpu_ms_per_batch?: number;
   s_per_epoch?: number;
+  cpu_s_per_epoch?: number;
   batches_per_epoch?: number;
   score_s?: number;
+  cpu_score_s?: number;
   score_rows?: number;
   peak_rss_mb: number;
   note?: string;
@@ -120,12 +122,15 @@ async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Resul
   net.dispose();
   // 2. One full epoch through the predictor (training windows + validation on the augmented test split).
   let sPerEpoch: number | undefined;
+  let cpuSPerEpoch: number | undefined;
   let note: string | undefined;
   if (engine === 'fused' || name === 'train-default' || args.full) {
     const services = testServices();
     const predictor = await createPredictor(options, train.channels, 1111, services);
     const { context, reports } = trainContext(1, services);
+    const c0 = process.cpuUsage();
     await predictor.train({ train, validation: test }, context);
+    cpuSPerEpoch = cpuMs(c0) / 1000; // includes augmentation and batchify (once per train() call)
     sPerEpoch = reports[0]!.durationMs / 1000;
     predictor.dispose();
   } else {
@@ -139,6 +144,7 @@ async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Resul
     ms_per_batch: median(wall),
     cpu_ms_per_batch: median(cpu),
     s_per_epoch: sPerEpoch,
+    cpu_s_per_epoch: cpuSPerEpoch,
     batches_per_epoch: batched.windows.length,
     note,
   };
@@ -152,9 +158,11 @@ async function scoreCase(name: CaseName, engine: EngineName): Promise<Omit<Resul
   const W = 10;
   // Scoring time does not depend on the weights: the initial ones are used. Warm-up on 64 rows.
   await predictor.forecast({ rows: 64, channels: test.channels, values: test.values.subarray(0, 64 * test.channels) }, W);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await predictor.forecast(test, W);
   const seconds = (performance.now() - t0) / 1000;
+  const cpuSeconds = cpuMs(c0) / 1000;
   const { engine: engineName } = predictor.describe();
   predictor.dispose();
   return {
@@ -163,6 +171,7 @@ async function scoreCase(name: CaseName, engine: EngineName): Promise<Omit<Resul
     backend: (await loadTensorRuntime()).backend,
     config: `${dataset}/${series} test split, ${test.channels} channel(s), forecast W=${W} (all channels at once)`,
     score_s: seconds,
+    cpu_score_s: cpuSeconds,
     score_rows: test.rows,
   };
 }
@@ -208,7 +217,10 @@ async function main(): Promise<void> {
     }
   }
   const fmt = (x: number | undefined, digits: number) => (x === undefined ? '-' : x.toFixed(digits));
-  const rows = [['CASE', 'ENGINE', 'MS/BATCH', 'CPU MS/BATCH', 'S/EPOCH', 'SCORE S', 'PEAK RSS MB'], ...results.map((r) => [r.case, r.engine, fmt(r.ms_per_batch, 1), fmt(r.cpu_ms_per_batch, 1), fmt(r.s_per_epoch, 2), fmt(r.score_s, 3), String(r.peak_rss_mb)])];
+  const rows = [
+    ['CASE', 'ENGINE', 'MS/BATCH', 'CPU MS/BATCH', 'S/EPOCH', 'CPU S/EPOCH', 'SCORE S', 'CPU SCORE S', 'PEAK RSS MB'],
+    ...results.map((r) => [r.case, r.engine, fmt(r.ms_per_batch, 1), fmt(r.cpu_ms_per_batch, 1), fmt(r.s_per_epoch, 2), fmt(r.cpu_s_per_epoch, 2), fmt(r.score_s, 3), fmt(r.cpu_score_s, 3), String(r.peak_rss_mb)]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   for (const r of results) if (r.note) console.log(`note: ${r.case} ${r.engine}: ${r.note}`);

@@ -124,6 +124,18 @@ describe('rnn predictor with engine: fused', () => {
     for (const r of [fused, again, reference]) r.predictor.dispose();
   });
 
+  it('allocates once: WebAssembly memory and tfjs tensor count do not grow across epochs or train() calls', async () => {
+    const services = testServices();
+    const predictor = await createPredictor({ ...TINY, engine: 'fused' }, 1, 1111, services);
+    const seen: [number, number][] = [];
+    const record = () => seen.push([predictor.fused!.kernel().memoryBytes, tf.memory().numTensors]);
+    await predictor.train({ train, validation: test }, trainContext(3, services, 0, record).context);
+    await predictor.train({ train, validation: test }, trainContext(5, services, 3, record).context);
+    expect(seen).toHaveLength(5);
+    for (const s of seen) expect(s).toEqual(seen[0]);
+    predictor.dispose();
+  });
+
   it('checkpoints move between engines: fused state -> tfjs predictor -> training continues identically', async () => {
     const fused = await run('fused', { cell: 'GRU' });
     const state = await fused.predictor.getState();

@@ -89,6 +89,11 @@ export class FusedKernel {
     return this.f32(this.x.statePtr(), this.arch.layers * 2 * this.lanes * this.arch.hidden);
   }
 
+  /** Size of the instance's linear memory (grows only while buffers are allocated). */
+  get memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
   /** Set parameters and Adam moments (copies). */
   load(params: Float32Array, m?: Float32Array, v?: Float32Array): void {
     this.params.set(params);
