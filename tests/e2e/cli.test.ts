@@ -2,8 +2,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@anomalab/core/testing';
-import { decodeCheckpoint } from '@anomalab/core';
-import { readSeriesFolder } from '../../packages/core/src/pipeline/series-files.ts';
+import { decodeCheckpoint, readSeriesFolder } from '@anomalab/core';
 import { runCli, spawnCli, repoRoot } from './cli-helpers.ts';
 
 const temp = makeTempDir('anomalab-cli-');

@@ -86,7 +86,9 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     const parsed = parseCommandArgs(command, args);
     return await command.run(parsed, context);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if ((error as { reported?: boolean })?.reported) {
+      // Already printed by the run's logger.
+    } else if (error instanceof ConfigError) {
       err.write(`${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} in the experiment:\n${error.message}\n`);
     } else if (error instanceof AnomalabError) {
       err.write(`error: ${error.message}\n`);

@@ -90,6 +90,7 @@ Examples:
         resume: values.resume,
         signal: controller.signal,
         out: ctx.out,
+        err: ctx.err,
         quiet: values.quiet,
         runId: values['run-id'],
         sweep: values.sweep,

@@ -1,6 +1,4 @@
-import { AnomalabError } from '@anomalab/core';
-// Not yet exported by the package index (packages/core/src/index.ts): imported by path.
-import { scoreWithRun } from '../../../core/src/pipeline/score-series.ts';
+import { AnomalabError, scoreWithRun } from '@anomalab/core';
 import { writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 

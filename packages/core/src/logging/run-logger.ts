@@ -9,6 +9,8 @@ export interface RunLoggerOptions {
   metricsFile?: string;
   /** Where humans read along; default process.stdout. */
   out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Where warnings and errors go; default process.stderr. */
+  err?: NodeJS.WritableStream;
   /** Suppress console output (files are still written). */
   quiet?: boolean;
   /** Called for every line and record (the server streams these). */
@@ -25,10 +27,12 @@ export type LogEvent =
  */
 export class RunLogger implements Logger {
   private readonly out: NonNullable<RunLoggerOptions['out']>;
+  private readonly err: NodeJS.WritableStream;
   private activeBar = false;
 
   constructor(private readonly options: RunLoggerOptions = {}) {
     this.out = options.out ?? process.stdout;
+    this.err = options.err ?? process.stderr;
     for (const file of [options.logFile, options.metricsFile]) if (file) mkdirSync(dirname(file), { recursive: true });
   }
 
@@ -43,7 +47,7 @@ export class RunLogger implements Logger {
       if (this.activeBar) {
         this.out.write('\r\x1b[K');
       }
-      this.out.write(`${prefix}${message}\n`);
+      (level === 'info' ? this.out : this.err).write(`${prefix}${message}\n`);
     }
     if (this.options.logFile) appendFileSync(this.options.logFile, `${time} ${prefix}${message}\n`);
     this.options.listener?.({ kind: 'log', level, message, time });

@@ -42,6 +42,8 @@ export interface RunOptions {
   /** Aborting stops training after the current window; the run is marked interrupted. */
   signal?: AbortSignal;
   out?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Warnings and errors (default process.stderr). */
+  err?: NodeJS.WritableStream;
   quiet?: boolean;
   listener?: (event: LogEvent) => void;
   /** Called once the run folder exists (the server reports the id early). */
@@ -94,6 +96,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     logFile: join(run.dir, 'log.txt'),
     metricsFile: join(run.dir, 'metrics.jsonl'),
     out: options.out,
+    err: options.err,
     quiet: options.quiet,
     listener: options.listener,
   });
@@ -281,6 +284,8 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     const interrupted = error instanceof AnomalabError && error.code === 'ANOMALAB_INTERRUPTED';
     const message = (error as Error).message;
     logger.error(message);
+    // The console has seen it: the CLI need not print it again.
+    if (!options.quiet && error instanceof Error) Object.assign(error, { reported: true });
     logger.metric({ type: interrupted ? 'run_interrupted' : 'run_failed', message });
     await runStore.update(run.id, {
       status: interrupted ? 'interrupted' : 'failed',
