@@ -139,7 +139,7 @@ export async function runPage(view, { path }) {
     for (const c of charts) c.destroy();
     charts = [];
     renderHead();
-    replace(metricsBox, metricsTable(detail.run));
+    replace(metricsBox, el('div', { class: 'scroll' }, metricsTable(detail.run)));
     charts.push(...historyCharts(historyBox, history));
     configBox.textContent = detail.config ? JSON.stringify(detail.config, null, 2) : '(not resolved yet)';
     if (detail.run.status === 'completed') {
