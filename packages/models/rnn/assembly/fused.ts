@@ -232,6 +232,46 @@ function colsumAcc(M: i32, N: i32, D: usize, ldd: i32, out: usize): void {
   }
 }
 
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/**
+ * Few outputs per row (N = channels): out[r, c] = bias[c] + dot(A[r, 0:K], Bt[c, 0:K]) with
+ * Bt the transposed weight ([N, K], row stride K): SIMD along K instead of the scalar
+ * column tail of gemm.
+ */
+function dotRows(M: i32, N: i32, K: i32, A: usize, lda: i32, Bt: usize, O: usize, bias: usize): void {
+  for (let r = 0; r < M; r++) {
+    const a = fp(A, r * lda);
+    for (let c = 0; c < N; c++) {
+      const b = fp(Bt, c * K);
+      let acc = f32x4.splat(0);
+      let k = 0;
+      for (; k + 4 <= K; k += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(fp(a, k)), v128.load(fp(b, k))));
+      let sum = hsum(acc);
+      for (; k < K; k++) sum += ld(a, k) * ld(b, k);
+      st(O, r * N + c, (bias != 0 ? ld(bias, c) : <f32>0) + sum);
+    }
+  }
+}
+
+/** out[k, c] += sum_r A[r, k] * D[r, c] for few columns N, SIMD along K (scratch [N, K] zeroed here). */
+function outerAccSmallN(M: i32, N: i32, K: i32, A: usize, D: usize, out: usize, scratch: usize): void {
+  memory.fill(scratch, 0, <usize>(N * K) << 2);
+  for (let r = 0; r < M; r++) {
+    const a = fp(A, r * K);
+    for (let c = 0; c < N; c++) {
+      const d = f32x4.splat(ld(D, r * N + c));
+      const sRow = fp(scratch, c * K);
+      let k = 0;
+      for (; k + 4 <= K; k += 4) v128.store(fp(sRow, k), f32x4.add(v128.load(fp(sRow, k)), f32x4.mul(d, v128.load(fp(a, k)))));
+      for (; k < K; k++) st(sRow, k, ld(sRow, k) + ld(D, r * N + c) * ld(a, k));
+    }
+  }
+  for (let k = 0; k < K; k++) for (let c = 0; c < N; c++) st(out, k * N + c, ld(out, k * N + c) + ld(scratch, c * K + k));
+}
+
 /** dst[r, 0:n] = src[r, 0:n] * mask[r, 0:n] (mask == 0: plain copy), row strides in floats. */
 function copyRows(rows: i32, n: i32, src: usize, lds: i32, dst: usize, ldd: i32, mask: usize): void {
   for (let r = 0; r < rows; r++) {
@@ -280,7 +320,7 @@ let offEncW = 0, offEncB = 0, offDecW = 0, offDecB = 0;
 let encWT: usize = 0, decWT: usize = 0;
 let xs: usize = 0, tops: usize = 0, outs: usize = 0, douts: usize = 0, dencs: usize = 0, masks: usize = 0;
 let dtop: usize = 0, dxin: usize = 0, dx: usize = 0, dh: usize = 0;
-let stateBuf: usize = 0, terms: usize = 0;
+let stateBuf: usize = 0, terms: usize = 0, decScratch: usize = 0;
 // Hidden-matching targets frozen for the numerical gradient check (tests only).
 let frozen: usize = 0;
 let freezeHidden = false;
@@ -337,6 +377,7 @@ export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, 
   stateBuf = allocF(n * 2 * B * H);
   terms = alloc(3 * 8);
   frozen = allocF(LMAX * B * H);
+  decScratch = allocF(C * H);
   for (let l = 0; l < n; l++) {
     const inSize = lt(l, LT_IN);
     setLt(l, LT_WT, <i32>allocF(GH * (inSize + H)));
@@ -509,7 +550,7 @@ function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOu
 
 /** Decoder: out [lanes, C] = top @ Wd + bd (+ x when residual). */
 function decode(lanes: i32, top: usize, x: usize, out: usize): void {
-  gemm(lanes, C, H, top, H, 1, fp(params, offDecW), C, out, C, false, fp(params, offDecB));
+  dotRows(lanes, C, H, top, H, decWT, out, fp(params, offDecB));
   if (RESIDUAL) for (let i = 0; i < lanes * C; i++) st(out, i, ld(out, i) + ld(x, i));
 }
 
@@ -724,7 +765,7 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
       else copyRows(P, E, dxin, K, fp(dencs, t * P * E), E, maskAt(t, 0, useMasks));
     }
     // Gradient on the model input (only the free-running lanes' is used, by step t - 1).
-    gemm(P, C, E, fp(dencs, t * P * E), E, 1, encWT, C, dx, C, false, 0);
+    dotRows(P, C, E, fp(dencs, t * P * E), E, fp(params, offEncW), dx, 0); // encoder.weight [C, E] is the transpose needed
     if (RESIDUAL) for (let i = 0; i < BC; i++) st(dx, i, ld(dx, i) + ld(dout, i));
   }
   // Weight gradients, batched over all steps and lanes: A^T @ D.
@@ -748,7 +789,7 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
       memory.copy(fp(grad, lt(l, LT_BHH)), fp(grad, lt(l, LT_BIH)), <usize>GH << 2); // b_ih and b_hh get the same gradient
     }
   }
-  gemm(H, C, rows, tops, 1, H, douts, C, fp(grad, offDecW), C, true, 0);
+  outerAccSmallN(rows, C, H, tops, douts, fp(grad, offDecW), decScratch);
   colsumAcc(rows, C, douts, C, fp(grad, offDecB));
 }
 
