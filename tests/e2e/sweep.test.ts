@@ -117,3 +117,48 @@ matrix:
     expect(status(2).resumedCount).toBe(1);
   });
 });
+
+const mirror = process.env.ANOMALAB_DATA_MIRROR;
+if (!mirror) console.warn('skipping the benchmark-smoke sweep test: ANOMALAB_DATA_MIRROR is not set (it needs the benchmark data)');
+
+describe.skipIf(!mirror)('experiments/benchmark-smoke.yaml and anomalab report', () => {
+  it('runs the smoke sweep end to end and reports one row per series x model x channel, plus random rows', async () => {
+    const runs = join(temp.dir, 'runs-smoke');
+    const result = await runCli(['experiment', 'experiments/benchmark-smoke.yaml', '--runs', runs, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const id = /sweep (benchmark-smoke-[0-9a-f]{8}): 6 runs/.exec(result.stdout)![1]!;
+
+    const report = JSON.parse((await runCli(['report', id, '--runs', runs, '--format', 'json'])).stdout);
+    const keys = report.rows.map((r: { series: string; model: string; channel: string }) => `${r.series} ${r.model} ${r.channel}`);
+    const expected: string[] = [];
+    for (const [series, channels] of [
+      ['ecg/chfdb_chf13_45590', ['lead1', 'lead2', 'joint']],
+      ['respiration/nprs43', ['value']],
+      ['space_shuttle/TEK16', ['value']],
+    ] as const) {
+      for (const channel of channels) expected.push(`${series} baselines ${channel}`, `${series} rnn-small ${channel}`, `${series} random ${channel}`);
+    }
+    expect(keys.sort()).toEqual(expected.sort());
+    expect(report.missing).toEqual([]);
+    for (const row of report.rows) {
+      expect(row.seeds).toEqual([1111]);
+      for (const metric of ['aucPr', 'oracleF1']) {
+        expect(row.metrics[metric].mean, `${row.series} ${row.model} ${row.channel} ${metric}`).toBeGreaterThan(0);
+        expect(row.metrics[metric].mean).toBeLessThanOrEqual(1);
+      }
+    }
+    // Random scores sit near chance: AUC-PR close to the anomaly fraction (TEK16 test: 99 of 951 rows).
+    const randomTek = report.rows.find((r: { series: string; model: string }) => r.series === 'space_shuttle/TEK16' && r.model === 'random');
+    expect(randomTek.metrics.aucPr.mean).toBeGreaterThan(0.05);
+    expect(randomTek.metrics.aucPr.mean).toBeLessThan(0.2);
+    // Exactly one best value per series, channel and metric among the models (or a tie).
+    const ecgJoint = report.rows.filter((r: { series: string; channel: string; kind: string }) => r.series === 'ecg/chfdb_chf13_45590' && r.channel === 'joint' && r.kind === 'model');
+    expect(ecgJoint.filter((r: { best: { aucPr?: boolean } }) => r.best.aucPr).length).toBeGreaterThanOrEqual(1);
+    expect(report.protocol.join('\n')).toMatch(/unofficial labels[\s\S]*threshold chosen on the test labels[\s\S]*Epochs: .*rnn-small: 2/);
+
+    const markdown = (await runCli(['report', id, '--runs', runs])).stdout;
+    expect(markdown.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| series')).length).toBe(expected.length);
+    const csv = (await runCli(['report', id, '--runs', runs, '--format', 'csv'])).stdout.trim().split('\n');
+    expect(csv).toHaveLength(expected.length + 1);
+  });
+});

@@ -2,6 +2,7 @@ import { AnomalabError, ConfigError, exitCodeFor } from '@anomalab/core';
 import { parseCommandArgs, type Command, type CommandContext } from './command.ts';
 import { experimentCommand } from './commands/experiment.ts';
 import { serveCommand } from './commands/serve.ts';
+import { reportCommand } from './commands/report.ts';
 import { runsListCommand, runsShowCommand } from './commands/runs.ts';
 import { scoreCommand } from './commands/score.ts';
 import { newModelCommand } from './commands/new-model.ts';
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   modelsListCommand,
   newModelCommand,
   schemaCommand,
+  reportCommand,
   serveCommand,
 ];
 

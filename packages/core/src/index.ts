@@ -37,6 +37,8 @@ export { coreExperimentSchema, composeExperimentSchema, composeEditorSchema } fr
 export { loadExperiment, parseOverride } from './config/load-experiment.ts';
 export { planSweep, isMatrixExperiment } from './sweep/expand-matrix.ts';
 export type { SweepPlan, SweepEntry } from './sweep/expand-matrix.ts';
+export { buildSweepReport, REPORT_METRICS } from './sweep/sweep-report.ts';
+export type { SweepReport, ReportRow, ReportMetric, Stat } from './sweep/sweep-report.ts';
 export type { ExperimentSource, LoadedExperiment } from './config/load-experiment.ts';
 
 export { PluginRegistry } from './plugins/registry.ts';
