@@ -13,6 +13,7 @@ import {
   RunStoreToken,
   TensorRuntimeProviderToken,
   type PluginServices,
+  type ProgressHandle,
   type TensorRuntime,
 } from '../contracts/services.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
@@ -169,6 +170,8 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     let lastSavedEpoch = startEpoch;
     let completedEpochs = startEpoch;
     const signal = options.signal ?? new AbortController().signal;
+    const epochsToRun = config.training.epochs - startEpoch;
+    let trainingProgress: ProgressHandle | undefined;
     const onEpochEnd = async (report: EpochReport) => {
       // Let pending events run (SIGINT/SIGTERM handlers, HTTP cancel) even when the model's
       // training loop never yields on its own.
@@ -181,6 +184,8 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
         }
       }
       completedEpochs = report.epoch;
+      const validationText = report.validation?.loss !== undefined ? ` valid ${report.validation.loss.toFixed(4)}` : '';
+      trainingProgress?.update(report.epoch - startEpoch, `epoch ${report.epoch}/${config.training.epochs} loss ${report.train.loss?.toFixed(4)}${validationText}`);
       logger.metric({ type: 'epoch', epoch: report.epoch, train: report.train, validation: report.validation, duration_ms: report.durationMs });
       const validationLoss = report.validation?.loss;
       if (validationLoss !== undefined && (bestValidationLoss === null || validationLoss < bestValidationLoss)) {
@@ -194,8 +199,10 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
       }
     };
     if (startEpoch < config.training.epochs) {
-      logger.info(`training: epochs ${startEpoch + 1}..${config.training.epochs}`);
+      // A bar on a TTY; plain progress lines (every 25%) otherwise.
+      trainingProgress = logger.progress(`training (epochs ${startEpoch + 1}..${config.training.epochs})`, epochsToRun);
       const result = await predictor.train({ train, validation: test }, { training: config.training, services, signal, startEpoch, onEpochEnd });
+      trainingProgress.done(`${result.epochs - startEpoch} epoch(s)`);
       completedEpochs = result.epochs;
       if (result.interrupted || signal.aborted) {
         await checkpoints.save('last', await checkpointOf(completedEpochs));
