@@ -35,6 +35,8 @@ ${commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join(
 Global options (any command):
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
   --data-mirror <dir>  local mirror of the benchmark data files (sets ANOMALAB_DATA_MIRROR)
+  --backend <name>     force the tfjs backend: tensorflow (tfjs-node), wasm or cpu
+                       (sets ANOMALAB_BACKEND; default: the fastest that loads)
   --help, -h           help
 `;
 }
@@ -46,11 +48,14 @@ function extractGlobals(argv: string[]): { rest: string[]; runsDir?: string; dat
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--runs' || flag === '--data-mirror') {
+    if (flag === '--runs' || flag === '--data-mirror' || flag === '--backend') {
       const value = inline ?? argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new AnomalabError('ANOMALAB_USAGE', `${flag} needs a directory`);
+      if (value === undefined || value.startsWith('--')) throw new AnomalabError('ANOMALAB_USAGE', `${flag} needs a ${flag === '--backend' ? 'backend name' : 'directory'}`);
       if (flag === '--runs') globals.runsDir = value;
-      else globals.dataMirror = value;
+      else if (flag === '--backend') {
+        if (!['tensorflow', 'wasm', 'cpu'].includes(value)) throw new AnomalabError('ANOMALAB_USAGE', `--backend must be tensorflow, wasm or cpu, got ${JSON.stringify(value)}`);
+        process.env.ANOMALAB_BACKEND = value;
+      } else globals.dataMirror = value;
     } else rest.push(arg);
   }
   return { rest, ...globals };

@@ -114,6 +114,9 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     if (!runtime) {
       runtime = await loadTensorRuntime();
       logger.info(`tfjs backend: ${runtime.backend}`);
+      if (runtime.backend === 'cpu') {
+        logger.warn('tfjs is running on its pure-JavaScript cpu backend: expect training several times slower than wasm. Check that @tensorflow/tfjs-backend-wasm is installed, or unset ANOMALAB_BACKEND=cpu.');
+      }
       await runStore.update(run.id, { backend: runtime.backend });
     }
     return runtime;
