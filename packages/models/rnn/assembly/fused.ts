@@ -43,9 +43,14 @@ function allocF(count: i32): usize {
 
 // ---------------------------------------------------------------- math
 
+// Cephes-style expf. Notes for speed on x64: pmin/pmax map to single minps/maxps (wasm's
+// min/max need NaN fix-ups), and the rounding + float->int conversion use the 1.5 * 2^23
+// "magic number" (x + magic rounds to an integer held in the low mantissa bits).
 @inline function vexp(x0: v128): v128 {
-  const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
-  const fx = f32x4.nearest(f32x4.mul(x1, f32x4.splat(1.44269504088896341)));
+  const x1 = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const magic = f32x4.splat(12582912.0);
+  const tm = f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), magic);
+  const fx = f32x4.sub(tm, magic);
   let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(x, x);
@@ -56,8 +61,8 @@ function allocF(count: i32): usize {
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const pow2 = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+  // bits(tm) = 0x4B400000 + n  ->  2^n = (n + 127) << 23
+  const pow2 = i32x4.shl(i32x4.add(tm, i32x4.splat(127 - 0x4b400000)), 23);
   return f32x4.mul(y, pow2);
 }
 
@@ -68,7 +73,7 @@ function allocF(count: i32): usize {
 
 @inline function vtanh(x: v128): v128 {
   // tanh(|x|) = 1 - 2 / (exp(2|x|) + 1), sign restored; |x| clamped (tanh(9) == 1 in f32).
-  const a = f32x4.min(f32x4.abs(x), f32x4.splat(9.0));
+  const a = f32x4.pmin(f32x4.abs(x), f32x4.splat(9.0));
   const e = vexp(f32x4.add(a, a));
   const t = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
   const signBit = v128.and(x, i32x4.splat(0x80000000));
@@ -95,7 +100,7 @@ function tanhInPlace(ptr: usize, n: i32): void {
 function reluInPlace(ptr: usize, n: i32): void {
   const zero = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(fp(ptr, i), f32x4.max(v128.load(fp(ptr, i)), zero));
+  for (; i + 4 <= n; i += 4) v128.store(fp(ptr, i), f32x4.pmax(v128.load(fp(ptr, i)), zero));
   for (; i < n; i++) {
     const v = ld(ptr, i);
     st(ptr, i, v > 0 ? v : 0);
@@ -153,10 +158,10 @@ function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usi
       for (let k = 0; k < K; k++) {
         const b0 = v128.load(bp);
         const b1 = v128.load(bp, 16);
-        const x0 = f32x4.splat(load<f32>(a0 + ka));
-        const x1 = f32x4.splat(load<f32>(a1 + ka));
-        const x2 = f32x4.splat(load<f32>(a2 + ka));
-        const x3 = f32x4.splat(load<f32>(a3 + ka));
+        const x0 = v128.load32_splat(a0 + ka);
+        const x1 = v128.load32_splat(a1 + ka);
+        const x2 = v128.load32_splat(a2 + ka);
+        const x3 = v128.load32_splat(a3 + ka);
         c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
         c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
         c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
@@ -181,10 +186,10 @@ function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usi
       for (let k = 0; k < K; k++) {
         const b0 = v128.load(fp(Bm, k * ldb + c));
         const ka = k * aks;
-        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(ld(a0, ka)), b0));
-        c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(ld(a1, ka)), b0));
-        c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(ld(a2, ka)), b0));
-        c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(ld(a3, ka)), b0));
+        c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(fp(a0, ka)), b0));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(fp(a1, ka)), b0));
+        c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(fp(a2, ka)), b0));
+        c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(fp(a3, ka)), b0));
       }
       v128.store(fp(o0, c), c0); v128.store(fp(o1, c), c1); v128.store(fp(o2, c), c2); v128.store(fp(o3, c), c3);
     }
@@ -211,7 +216,7 @@ function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usi
     let c = 0;
     for (; c + 4 <= N; c += 4) {
       let c0: v128 = acc ? v128.load(fp(o0, c)) : bias != 0 ? v128.load(fp(bias, c)) : zero;
-      for (let k = 0; k < K; k++) c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(ld(a0, k * aks)), v128.load(fp(Bm, k * ldb + c))));
+      for (let k = 0; k < K; k++) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(fp(a0, k * aks)), v128.load(fp(Bm, k * ldb + c))));
       v128.store(fp(o0, c), c0);
     }
     for (; c < N; c++) {
