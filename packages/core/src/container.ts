@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import { container as rootContainer, inject, injectable, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { FsRunStore } from './run-store/fs-run-store.ts';
-import { RunStoreToken } from './contracts/services.ts';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { CheckpointStoreToken, LoggerToken, RandomToken, RunStoreToken, TensorRuntimeProviderToken, type Logger } from './contracts/services.ts';
+import type { LoadedSeries } from './contracts/dataset-plugin.ts';
+import { ConfigError } from './errors.ts';
+import { validateAgainstSchema } from './config/validate.ts';
+import { RunLogger } from './logging/run-logger.ts';
+import { FsCheckpointStore } from './run-store/fs-checkpoint-store.ts';
+import { SeededRandom } from './random.ts';
+import { loadTensorRuntime } from './compute/tensor-runtime.ts';
 import type { RunStore } from './contracts/run-store.ts';
 import { PluginRegistry } from './plugins/registry.ts';
 import { discoverPlugins } from './plugins/discovery.ts';
@@ -9,7 +18,7 @@ import { gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
 import { loadExperiment, type ExperimentSource, type LoadedExperiment } from './config/load-experiment.ts';
 import { composeEditorSchema } from './config/experiment-config.ts';
 import type { JSONSchema } from './config/json-schema.ts';
-import { runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
+import { resolvePluginServices, runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
 
 export const PluginRegistryToken: InjectionToken<PluginRegistry> = Symbol.for('anomalab.PluginRegistry');
 export const ContainerToken: InjectionToken<DependencyContainer> = Symbol.for('anomalab.Container');
@@ -48,6 +57,28 @@ export class Anomalab {
       configFile: options.configFile ?? (loaded.source === '<inline>' ? undefined : loaded.source),
       container: this.container,
     });
+  }
+
+  /**
+   * Load one series outside a run (e.g. `anomalab datasets info <dataset>/<series>`):
+   * options are validated against the plugin's schema with defaults applied.
+   */
+  async loadSeries(request: { dataset: string; series?: string; options?: Record<string, unknown>; baseDir?: string; logger?: Logger }): Promise<LoadedSeries> {
+    const plugin = this.registry.get('dataset', request.dataset);
+    const options = structuredClone(request.options ?? {});
+    const issues = validateAgainstSchema(plugin.optionsSchema ?? { type: 'object', additionalProperties: false }, options);
+    if (issues.length) {
+      throw new ConfigError(issues.map((i) => ({ source: `dataset ${plugin.name}`, path: ['options', ...i.path].join('.'), message: i.message })));
+    }
+    const scope = this.container.createChildContainer();
+    const logger = request.logger ?? new RunLogger({ quiet: true });
+    scope.registerInstance(LoggerToken, logger);
+    // Datasets do not checkpoint; a throwaway folder keeps the contract honest.
+    scope.registerInstance(CheckpointStoreToken, new FsCheckpointStore(join(tmpdir(), `anomalab-standalone-${process.pid}`)));
+    scope.registerInstance(RunStoreToken, this.runs);
+    scope.registerInstance(RandomToken, new SeededRandom(0));
+    scope.registerInstance(TensorRuntimeProviderToken, () => loadTensorRuntime());
+    return plugin.load({ series: request.series, options, baseDir: request.baseDir ?? process.cwd(), services: resolvePluginServices(scope) });
   }
 
   /** The JSON Schema of experiment files with every registered plugin's options. */

@@ -1,4 +1,4 @@
-import { AnomalabError, RunLogger } from '@anomalab/core';
+import { AnomalabError, RunLogger, parseOverride } from '@anomalab/core';
 import { table, writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -26,16 +26,71 @@ Every series as <dataset>/<series>, with its channels and whether it is labelled
   },
 };
 
+/** Labelled ranges (start, end) exclusive-end in split rows, from 0/1 labels. */
+function labelRanges(labels: Uint8Array | undefined): [number, number][] {
+  const ranges: [number, number][] = [];
+  if (!labels) return ranges;
+  for (let t = 0; t < labels.length; t++) {
+    if (labels[t] && (t === 0 || !labels[t - 1])) ranges.push([t, t]);
+    if (labels[t]) ranges.at(-1)![1] = t + 1;
+  }
+  return ranges;
+}
+
+const count = (labels: Uint8Array | undefined) => (labels ? labels.reduce((a, b) => a + b, 0) : null);
+
+/** Facts of one loaded series: what `datasets info <dataset>/<series>` prints. */
+async function seriesInfo(ctx: Parameters<Command['run']>[1], dataset: string, series: string, sets: string[]) {
+  const app = await openApp(ctx);
+  const options: Record<string, unknown> = {};
+  for (const expr of sets) {
+    const parsed = parseOverride(expr.replace(/^dataset\.options\./, ''));
+    if ('message' in parsed) throw new AnomalabError('ANOMALAB_USAGE', `--set ${expr}: ${parsed.message}`);
+    let o: Record<string, any> = options;
+    parsed.path.slice(0, -1).forEach((k) => (o = o[k] ??= {}));
+    o[parsed.path.at(-1)!] = parsed.value;
+  }
+  const loaded = await app.loadSeries({ dataset, series, options });
+  const split = (s: typeof loaded.train) => ({
+    rows: s.rows,
+    fileRows: [s.offset, s.offset + s.rows] as [number, number],
+    anomalousRows: count(s.labels),
+    anomalyRanges: labelRanges(s.labels).map(([a, b]) => [a + s.offset, b + s.offset]),
+  });
+  return { id: loaded.id, channels: loaded.channelNames, labelled: loaded.labelled, train: split(loaded.train), test: split(loaded.test), metadata: loaded.metadata };
+}
+
 export const datasetsInfoCommand: Command = {
   path: ['datasets', 'info'],
-  summary: 'describe one dataset: source, caveats, options, series',
-  help: `Usage: anomalab datasets info <dataset> [--json]`,
+  summary: 'describe a dataset (source, caveats, options, series) or load one series and show its splits',
+  help: `Usage: anomalab datasets info <dataset> [--json]
+       anomalab datasets info <dataset>/<series> [--set dataset.options.key=value]... [--json]
+
+With a series, loads it (downloading or reading the mirror if needed) and prints its
+channels, train/test rows, anomalous rows per split and labelled ranges (file rows,
+[start, end) ), computed from the data.`,
   allowPositionals: true,
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, set: { type: 'string', multiple: true } },
   async run({ values, positionals }, ctx) {
     if (positionals.length !== 1) throw new AnomalabError('ANOMALAB_USAGE', 'expected one dataset name\nsee: anomalab datasets info --help');
+    const [datasetName, seriesName] = positionals[0]!.split('/');
+    if (seriesName) {
+      const info = await seriesInfo(ctx, datasetName!, seriesName, values.set ?? []);
+      if (values.json) {
+        writeJson(ctx, info);
+        return 0;
+      }
+      const fmtSplit = (name: string, s: typeof info.train) =>
+        `  ${name.padEnd(5)} rows ${String(s.rows).padStart(6)} (file rows [${s.fileRows[0]}, ${s.fileRows[1]}))` +
+        (s.anomalousRows === null ? '' : `, ${s.anomalousRows} anomalous rows in ${s.anomalyRanges.length} range(s)${s.anomalyRanges.length ? ': ' + s.anomalyRanges.map(([a, b]) => `[${a}, ${b})`).join(' ') : ''}`);
+      ctx.out.write(
+        [`${info.id}: ${info.channels.length} channel(s) [${info.channels.join(', ')}]${info.labelled ? '' : ', unlabelled'}`, fmtSplit('train', info.train), fmtSplit('test', info.test)].join('\n') + '\n',
+      );
+      for (const [k, v] of Object.entries(info.metadata)) if (typeof v === 'string' || typeof v === 'number') ctx.out.write(`  ${k}: ${v}\n`);
+      return 0;
+    }
     const app = await openApp(ctx);
-    const d = app.registry.get('dataset', positionals[0]!.split('/')[0]!);
+    const d = app.registry.get('dataset', datasetName!);
     const info = { name: d.name, description: d.description, about: d.about ?? {}, options: d.optionsSchema ?? null, series: d.listSeries() };
     if (values.json) {
       writeJson(ctx, info);
