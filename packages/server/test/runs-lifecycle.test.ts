@@ -40,7 +40,8 @@ describe('POST /api/runs', () => {
     expect(byEvent(events, 'epoch').map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(byEvent(events, 'epoch')[0].train.loss).toBeTypeOf('number');
     const lines = byEvent(events, 'log').map((l) => l.line as string);
-    expect(lines.some((l) => l.includes('training: epochs 1..3'))).toBe(true);
+    // The pipeline's training progress line, e.g. `training (epochs 1..3): started (3)`.
+    expect(lines.some((l) => /training\b.*epochs 1\.\.3/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/completed in/);
     expect(byEvent(events, 'metric').map((r) => r.type)).toEqual(expect.arrayContaining(['run_started', 'results', 'run_completed']));
     const end = byEvent(events, 'end')[0];

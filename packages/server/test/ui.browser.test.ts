@@ -1,13 +1,15 @@
 // The web UI in a real browser (playwright-core + Debian's chromium) against a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningServer } from '../src/index.ts';
 import { api, openApp, quickRun, serve, tempDir, workspaceRoot } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots kept after the run (gitignored by test/artifacts/.gitignore). */
+const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`[server ui tests] SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
 
@@ -32,7 +34,18 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+    await mkdir(ARTIFACTS, { recursive: true });
   });
+
+  /** Save a full-page screenshot under test/artifacts and check it is a real PNG. */
+  async function screenshot(name: string): Promise<void> {
+    const path = join(ARTIFACTS, name);
+    await rm(path, { force: true });
+    await page.screenshot({ path, fullPage: true });
+    const png = await readFile(path);
+    expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    expect(png.length).toBeGreaterThan(10_000);
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -45,6 +58,7 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     const row = page.locator(`#runs-table tr[data-run="${runId}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await row.locator('.badge').textContent()).toBe('completed');
+    await screenshot('runs-table.png');
 
     await row.locator(`a[href="#/run/${runId}"]`).click();
     await page.locator('#run-id').waitFor();
@@ -87,6 +101,9 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     // A channel's target/prediction chart, and zooming re-fetches a narrower range.
     await page.locator('button[data-channel="ch0"]').click();
     await page.locator('#series-chart canvas').waitFor();
+    await page.waitForTimeout(300);
+    // The run page as a whole: summary, metrics table and every chart.
+    await screenshot('run-page.png');
     const zoomed = page.waitForRequest((r) => /\/series\/ch0\?from=\d+&to=\d+/.test(r.url()) && !r.url().includes('from=0&to=3000'), { timeout: 10_000 });
     await page.locator('#series-chart .u-over').scrollIntoViewIfNeeded();
     const box = (await page.locator('#series-chart .u-over').boundingBox())!;

@@ -18,6 +18,29 @@ function autoWidth(u, target, height) {
 }
 
 /**
+ * Axis labels at least `gap` CSS pixels apart, kept nearest zero first: on an asinh scale
+ * the ticks -1, 0 and 1 otherwise print on top of each other.
+ * @param {number} gap
+ * @returns {(u: uPlot, splits: number[], axisIdx: number) => (number | null)[]}
+ */
+function spacedTicks(gap) {
+  return (u, splits, axisIdx) => {
+    const scale = u.axes[axisIdx].scale ?? 'y';
+    /** @type {number[]} */ const kept = [];
+    const keep = new Set();
+    const order = splits.map((_, i) => i).sort((a, b) => Math.abs(splits[a]) - Math.abs(splits[b]));
+    for (const i of order) {
+      const pos = u.valToPos(splits[i], scale);
+      if (kept.every((k) => Math.abs(k - pos) >= gap)) {
+        kept.push(pos);
+        keep.add(i);
+      }
+    }
+    return splits.map((v, i) => (keep.has(i) ? v : null));
+  };
+}
+
+/**
  * A line chart. `data` is uPlot's aligned form: [x, y1, y2, ...].
  * @param {HTMLElement} target
  * @param {{ title?: string, xLabel?: string, yLabel?: string, series: Array<{label: string, color?: string, dash?: number[], scale?: string, width?: number}>,
@@ -112,6 +135,9 @@ export async function seriesExplorer(target, { runId, channel }) {
       ctx.stroke();
       ctx.fillStyle = color;
       ctx.font = `${11 * devicePixelRatio}px system-ui`;
+      // uPlot leaves the y axis' right alignment on the context: label inside the plot.
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'alphabetic';
       ctx.fillText(`${name} threshold`, bbox.left + 4, y - 4);
       ctx.restore();
     }
@@ -228,9 +254,9 @@ export async function seriesExplorer(target, { runId, channel }) {
   const bottom = new uPlot(
     {
       width,
-      height: isJoint ? 280 : 200,
+      height: isJoint ? 280 : 220,
       scales: { x: { time: false, min: full.min, max: full.max }, score: { distr: 4, asinh: 1 } },
-      axes: [{ label: 'test row' }, { scale: 'score', label: `${isJoint ? 'joint ' : ''}anomaly score (asinh)`, size: 60 }],
+      axes: [{ label: 'test row' }, { scale: 'score', label: `${isJoint ? 'joint ' : ''}anomaly score (asinh)`, size: 60, filter: spacedTicks(16) }],
       series: [{ label: 'row' }, { label: 'score', stroke: palette[3], width: 1, scale: 'score' }],
       cursor,
       hooks: { drawClear: [shade], draw: [thresholds], setScale: [onScale], ready: [interactions] },
@@ -239,7 +265,7 @@ export async function seriesExplorer(target, { runId, channel }) {
     bottomBox,
   );
   charts.push(bottom);
-  autoWidth(bottom, bottomBox, isJoint ? 280 : 200);
+  autoWidth(bottom, bottomBox, isJoint ? 280 : 220);
   built = true;
   return {
     destroy() {

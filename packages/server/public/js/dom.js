@@ -65,6 +65,12 @@ export function when(iso) {
   return `${d.toLocaleDateString()} ${d.toLocaleTimeString()}`;
 }
 
+/** A compact local time for tables ("Nov 27, 07:48"); `when` gives the full one. @param {string|undefined|null} iso */
+export function whenShort(iso) {
+  if (!iso) return '–';
+  return new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+}
+
 /** An error box; lists config problems as `file:line:col: path: message`. @param {any} error */
 export function errorBox(error) {
   const problems = error?.problems;

@@ -1,6 +1,6 @@
 // Runs table: filter, sort, page, select runs to compare; refreshes while runs are live.
 import { get, qs } from '../api.js';
-import { badge, duration, el, errorBox, num, replace, runLink, when } from '../dom.js';
+import { badge, duration, el, errorBox, num, replace, runLink, when, whenShort } from '../dom.js';
 
 const LIVE = new Set(['running', 'queued', 'starting']);
 const PAGE = 50;
@@ -69,7 +69,7 @@ export async function runsPage(view, { query }) {
         el('td', {}, runLink(r.id)),
         el('td', {}, badge(r.status)),
         el('td', {}, r.experiment), el('td', {}, r.dataset), el('td', {}, r.model), el('td', { class: 'num' }, r.seed ?? '–'),
-        el('td', {}, when(r.startedAt)), el('td', { class: 'num' }, duration(r.durationMs)),
+        el('td', { title: when(r.startedAt) }, whenShort(r.startedAt)), el('td', { class: 'num' }, duration(r.durationMs)),
         el('td', { class: 'num', dataset: { field: 'oracle_f' } }, num(r.oracle_f)), el('td', { class: 'num' }, num(r.deployable_f)), el('td', { class: 'num' }, num(r.auc_pr))));
     const pager = el('div', { class: 'row pager' },
       el('button', { class: 'secondary', disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - PAGE); load(); } }, '‹ Newer'),
