@@ -55,6 +55,8 @@ export { RunLogger } from './logging/run-logger.ts';
 export type { LogEvent, RunLoggerOptions } from './logging/run-logger.ts';
 export { SeededRandom } from './random.ts';
 export { loadTensorRuntime } from './compute/tensor-runtime.ts';
+export { FlatAdam } from './compute/flat-adam.ts';
+export type { AdamSettings } from './compute/flat-adam.ts';
 
 export { runExperiment, headlineMetrics, formatMetricsSummary, resolvePluginServices } from './pipeline/run-experiment.ts';
 export type { RunOptions, RunOutcome, RunResults, ChannelResults } from './pipeline/run-experiment.ts';

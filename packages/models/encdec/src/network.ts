@@ -1,6 +1,6 @@
 import { SeededRandom } from '@anomalab/core';
 import type * as tfType from '@tensorflow/tfjs';
-import { FlatAdam } from './adam.ts';
+import { FlatAdam } from '@anomalab/core';
 import type { EncDecOptions } from './config.ts';
 import { dense, lstmStep, type LstmState } from './lstm.ts';
 import { initialParameters, parameterCount, transposed, weightViews, type Architecture, type Weights } from './parameters.ts';
@@ -58,7 +58,7 @@ export class EncDecNetwork {
     this.arch = { channels, hidden: options.hidden };
     this.size = parameterCount(this.arch);
     this.params = tf.tensor1d(initialParameters(this.arch, new SeededRandom(seed).fork('encdec/init')));
-    this.adam = new FlatAdam(tf, this.size, options.lr, options.clip);
+    this.adam = new FlatAdam(tf, this.size, { lr: options.lr, weightDecay: 0, clip: options.clip });
   }
 
   /**

@@ -1,7 +1,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './tf-types.ts';
 import { SeededRandom } from '@anomalab/core';
-import { FlatAdam } from './adam.ts';
+import { FlatAdam } from '@anomalab/core';
 import type { RnnOptions } from './config.ts';
 import { architectureOf, initialParameters, parameterCount, stopGradient, type Architecture } from './rnn-model.ts';
 
