@@ -283,7 +283,9 @@ function copyRows(rows: i32, n: i32, src: usize, lds: i32, dst: usize, ldd: i32,
     const s = fp(src, r * lds);
     const d = fp(dst, r * ldd);
     if (mask == 0) {
-      memory.copy(d, s, <usize>n << 2);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) v128.store(fp(d, i), v128.load(fp(s, i)));
+      for (; i < n; i++) st(d, i, ld(s, i));
     } else {
       const m = fp(mask, r * n);
       let i = 0;
