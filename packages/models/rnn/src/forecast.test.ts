@@ -23,7 +23,8 @@ const ecg = ecgSeries(160);
 
 describe('batched forecast', () => {
   it.skipIf(!ecg)(`equals the reference's row-by-row loop on ECG (${ECG_FILE}, first 160 rows, W=10)`, async () => {
-    const predictor = await trainedPredictor({ ...TINY, augment_length: 640 }, ecg!);
+    // The tfjs reference path (forecastBatched); the fused engine's forecast is compared with it in src/fused/.
+    const predictor = await trainedPredictor({ ...TINY, augment_length: 640, engine: 'tfjs' }, ecg!);
     const naive = forecastNaive(predictor.net, ecg!, 10);
     // Small chunks: the state is carried across chunk boundaries too.
     const batched = forecastBatched(predictor.net, ecg!, 10, 48);
@@ -38,7 +39,7 @@ describe('batched forecast', () => {
 
   it('equals the row-by-row loop for GRU with residual on synthetic data', async () => {
     const { test } = syntheticSplits(240, 2);
-    const predictor = await trainedPredictor({ ...TINY, cell: 'GRU', residual: true, embedding: 6, augment_length: 640 }, test);
+    const predictor = await trainedPredictor({ ...TINY, cell: 'GRU', residual: true, embedding: 6, augment_length: 640, engine: 'tfjs' }, test);
     const naive = forecastNaive(predictor.net, test, 5);
     const batched = forecastBatched(predictor.net, test, 5, 50);
     expect(maxRelativeError(batched, naive)).toBeLessThanOrEqual(1e-5);

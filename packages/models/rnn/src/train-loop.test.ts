@@ -9,7 +9,8 @@ const { train, test } = syntheticSplits();
 describe('rnn training (tfjs)', () => {
   it('reduces the loss on a learnable sine and reports every term', async () => {
     const services = testServices();
-    const predictor = await createPredictor(TINY, 1, 1111, services);
+    // This suite tests the tfjs reference path; the fused engine has its own in src/fused/.
+    const predictor = await createPredictor({ ...TINY, engine: 'tfjs' }, 1, 1111, services);
     const { context, reports } = trainContext(3, services);
     const result = await predictor.train({ train, validation: test }, context);
     expect(result).toEqual({ epochs: 3, interrupted: false });
