@@ -112,6 +112,10 @@ function reluInPlace(ptr: usize, n: i32): void {
  * acc = false: out is overwritten (with `bias[c]` added when bias != 0).
  * Strides in floats. gemm_nn: ars = lda, aks = 1; A^T B: ars = 1, aks = lda.
  */
+export function gemmTNExported(M: i32, N: i32, K: i32, A: usize, lda: i32, D: usize, ldd: i32, O: usize, ldo: i32): void {
+  gemmTN(M, N, K, A, lda, D, ldd, O, ldo);
+}
+
 export function gemm(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
   // Long reductions (weight gradients over all steps x lanes) in chunks whose operands stay in cache.
   const chunk = 256;
@@ -123,6 +127,47 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: u
     const kc = K - k0 < chunk ? K - k0 : chunk;
     gemmBlock(M, N, kc, fp(A, k0 * aks), ars, aks, fp(Bm, k0 * ldb), ldb, O, ldo, acc || k0 > 0, k0 > 0 ? 0 : bias);
   }
+}
+
+const TN_KC = 128;
+const TN_NC = 64;
+let tnA: usize = 0, tnA_cap = 0, tnB: usize = 0;
+
+/**
+ * Weight gradients: O[M, N] += A^T D with A [K, M] (row stride lda) and D [K, N] (row
+ * stride ldd), K = steps x lanes (thousands). Both operands are copied per block of TN_KC
+ * rows into contiguous panels first: with row strides of 1-2 KB (E = H = 128) the strided
+ * blocks map onto a few L1 sets and thrash. Row / column tails go through gemm.
+ */
+function gemmTN(M: i32, N: i32, K: i32, A: usize, lda: i32, D: usize, ldd: i32, O: usize, ldo: i32): void {
+  const M4 = M & ~3;
+  const N8 = N & ~7;
+  if (M4 > 0 && N8 > 0) {
+    if (tnA_cap < M4 * TN_KC) {
+      tnA = allocF(M4 * TN_KC);
+      tnA_cap = M4 * TN_KC;
+    }
+    if (tnB == 0) tnB = allocF(TN_KC * TN_NC);
+    for (let k0 = 0; k0 < K; k0 += TN_KC) {
+      const kc = K - k0 < TN_KC ? K - k0 : TN_KC;
+      // A^T rows r..r+3 at step k -> tnA[(r/4 * kc + k) * 4 + i]
+      for (let k = 0; k < kc; k++) {
+        const src = fp(A, (k0 + k) * lda);
+        for (let r = 0; r < M4; r += 4) v128.store(fp(tnA, ((r >> 2) * kc + k) * 4), v128.load(fp(src, r)));
+      }
+      for (let c0 = 0; c0 < N8; c0 += TN_NC) {
+        const nc = N8 - c0 < TN_NC ? N8 - c0 : TN_NC;
+        for (let k = 0; k < kc; k++) {
+          const src = fp(D, (k0 + k) * ldd + c0);
+          const dst = fp(tnB, k * nc);
+          for (let j = 0; j < nc; j += 4) v128.store(fp(dst, j), v128.load(fp(src, j)));
+        }
+        for (let r = 0; r < M4; r += 4) gemmBlock(4, nc, kc, fp(tnA, (r >> 2) * kc * 4), 1, 4, tnB, nc, fp(O, r * ldo + c0), ldo, true, 0);
+      }
+    }
+  }
+  if (N8 < N && M4 > 0) gemm(M4, N - N8, K, A, 1, lda, fp(D, N8), ldd, fp(O, N8), ldo, true, 0);
+  if (M4 < M) gemm(M - M4, N, K, fp(A, M4), 1, lda, D, ldd, fp(O, M4 * ldo), ldo, true, 0);
 }
 
 function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
@@ -777,7 +822,7 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
   }
   // Weight gradients, batched over all steps and lanes: A^T @ D.
   const rows = L * P;
-  gemm(C, E, rows, xs, 1, C, dencs, E, fp(grad, offEncW), E, true, 0);
+  gemmTN(C, E, rows, xs, C, dencs, E, fp(grad, offEncW), E);
   colsumAcc(rows, E, dencs, E, fp(grad, offEncB));
   for (let l = 0; l < NL; l++) {
     const inSize = lt(l, LT_IN);
@@ -786,12 +831,12 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
     const dz = ltp(l, LT_DZ);
     if (CELL == GRU) {
       const dgh = ltp(l, LT_DGH);
-      gemm(inSize, GH, rows, xin, 1, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH, true, 0);
-      gemm(H, GH, rows, fp(xin, inSize), 1, K, dgh, GH, fp(grad, lt(l, LT_WHH)), GH, true, 0);
+      gemmTN(inSize, GH, rows, xin, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH);
+      gemmTN(H, GH, rows, fp(xin, inSize), K, dgh, GH, fp(grad, lt(l, LT_WHH)), GH);
       colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BIH)));
       colsumAcc(rows, GH, dgh, GH, fp(grad, lt(l, LT_BHH)));
     } else {
-      gemm(K, GH, rows, xin, 1, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH, true, 0);
+      gemmTN(K, GH, rows, xin, K, dz, GH, fp(grad, lt(l, LT_WIH)), GH);
       colsumAcc(rows, GH, dz, GH, fp(grad, lt(l, LT_BIH)));
       memory.copy(fp(grad, lt(l, LT_BHH)), fp(grad, lt(l, LT_BIH)), <usize>GH << 2); // b_ih and b_hh get the same gradient
     }
