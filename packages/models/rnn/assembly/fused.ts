@@ -272,6 +272,34 @@ function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usi
   }
 }
 
+/**
+ * Copy columns [0, N & ~7) of B [K, N] (row stride ldb) into panels of 8 columns, each
+ * [K, 8] contiguous: Bp[(p * pstride) + k * 8 + j] = B[k, 8p + j].
+ */
+function pack8(Bm: usize, ldb: i32, K: i32, N: i32, Bp: usize, pstride: i32): void {
+  const panels = N >> 3;
+  for (let p = 0; p < panels; p++) {
+    for (let k = 0; k < K; k++) {
+      const src = fp(Bm, k * ldb + p * 8);
+      const dst = fp(Bp, p * pstride + k * 8);
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+    }
+  }
+}
+
+/**
+ * O[M, N] = A[M, K] @ B (+ bias) with B given as 8-column panels (pack8, panel stride
+ * pstride) for the first N & ~7 columns and as Bm (row stride ldb) for the rest. One panel
+ * at a time over all rows: the panel stays in L1 (row-major weights with 1-2 KB rows at
+ * E = H = 128 otherwise fall onto a few L1 sets).
+ */
+function gemmPanels(M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, pstride: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, bias: usize): void {
+  const N8 = N & ~7;
+  for (let c = 0; c < N8; c += 8) gemmBlock(M, 8, K, A, lda, 1, fp(Bp, (c >> 3) * pstride), 8, fp(O, c), ldo, false, bias != 0 ? fp(bias, c) : 0);
+  if (N8 < N) gemmBlock(M, N - N8, K, A, lda, 1, fp(Bm, N8), ldb, fp(O, N8), ldo, false, bias != 0 ? fp(bias, N8) : 0);
+}
+
 /** out[c] += sum_r D[r*ldd + c]. */
 function colsumAcc(M: i32, N: i32, D: usize, ldd: i32, out: usize): void {
   for (let r = 0; r < M; r++) {
@@ -382,7 +410,9 @@ let maskWidth = 0;
 let layerTab: usize = 0;
 const LT_IN = 0, LT_WIH = 1, LT_WHH = 2, LT_BIH = 3, LT_BHH = 4, LT_WT = 5, LT_XIN = 6, LT_ACT = 7, LT_HS = 8, LT_CS = 9;
 const LT_DZ = 10, LT_DGH = 11, LT_GH = 12, LT_DHC = 13, LT_DCC = 14, LT_BSUM = 15, LT_TC = 16;
-const LT_SIZE = 17;
+// Panel copies (pack8) of W [K, GH] and W^T [GH, K] (GRU: W^T's input and hidden columns apart).
+const LT_WP = 17, LT_WTP = 18, LT_WTP2 = 19;
+const LT_SIZE = 20;
 @inline function lt(l: i32, k: i32): i32 {
   return load<i32>(layerTab + (<usize>(l * LT_SIZE + k) << 2));
 }
@@ -444,6 +474,9 @@ export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, 
     setLt(l, LT_DHC, <i32>allocF(P * H));
     setLt(l, LT_DCC, <i32>allocF(P * H));
     setLt(l, LT_BSUM, <i32>allocF(GH));
+    setLt(l, LT_WP, <i32>allocF((inSize + H) * GH));
+    setLt(l, LT_WTP, <i32>allocF(GH * (inSize + H)));
+    setLt(l, LT_WTP2, <i32>allocF(GH * H));
   }
   return off;
 }
@@ -471,6 +504,14 @@ export function prepare(): void {
     const bih = fp(params, lt(l, LT_BIH));
     const bhh = fp(params, lt(l, LT_BHH));
     for (let j = 0; j < GH; j++) st(bsum, j, ld(bih, j) + ld(bhh, j));
+    pack8(w, GH, K, GH, ltp(l, LT_WP), K * 8);
+    if (CELL == GRU) {
+      const inSize = lt(l, LT_IN);
+      pack8(wt, K, GH, inSize, ltp(l, LT_WTP), GH * 8);
+      pack8(fp(wt, inSize), K, GH, H, ltp(l, LT_WTP2), GH * 8);
+    } else {
+      pack8(wt, K, GH, K, ltp(l, LT_WTP), GH * 8);
+    }
   }
 }
 
@@ -537,8 +578,9 @@ function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOu
   const GH = G * H;
   const w = fp(params, lt(l, LT_WIH));
   if (CELL == GRU) {
-    gemm(lanes, GH, inSize, xin, K, 1, w, GH, act, GH, false, fp(params, lt(l, LT_BIH)));
-    gemm(lanes, GH, H, fp(xin, inSize), K, 1, fp(params, lt(l, LT_WHH)), GH, gh, GH, false, fp(params, lt(l, LT_BHH)));
+    const wp = ltp(l, LT_WP);
+    gemmPanels(lanes, GH, inSize, xin, K, wp, K * 8, w, GH, act, GH, fp(params, lt(l, LT_BIH)));
+    gemmPanels(lanes, GH, H, fp(xin, inSize), K, fp(wp, inSize * 8), K * 8, fp(params, lt(l, LT_WHH)), GH, gh, GH, fp(params, lt(l, LT_BHH)));
     for (let p = 0; p < lanes; p++) {
       const a = fp(act, p * GH);
       const g = fp(gh, p * GH);
@@ -566,7 +608,7 @@ function layerForward(l: i32, lanes: i32, xin: usize, cp: usize, act: usize, hOu
     }
     return;
   }
-  gemm(lanes, GH, K, xin, K, 1, w, GH, act, GH, false, ltp(l, LT_BSUM));
+  gemmPanels(lanes, GH, K, xin, K, ltp(l, LT_WP), K * 8, w, GH, act, GH, ltp(l, LT_BSUM));
   if (CELL == LSTM) {
     for (let p = 0; p < lanes; p++) {
       const a = fp(act, p * GH);
@@ -805,12 +847,12 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
       const wt = ltp(l, LT_WT);
       const dhc = ltp(l, LT_DHC);
       if (CELL == GRU) {
-        gemm(P, inSize, GH, dz, GH, 1, wt, K, dxin, K, false, 0);
-        gemm(P, H, GH, fp(ltp(l, LT_DGH), t * P * GH), GH, 1, fp(wt, inSize), K, fp(dxin, inSize), K, false, 0);
+        gemmPanels(P, inSize, GH, dz, GH, ltp(l, LT_WTP), GH * 8, wt, K, dxin, K, 0);
+        gemmPanels(P, H, GH, fp(ltp(l, LT_DGH), t * P * GH), GH, ltp(l, LT_WTP2), GH * 8, fp(wt, inSize), K, fp(dxin, inSize), K, 0);
         // dhCarry = direct term (written by cellBackward) + recurrent projection.
         for (let p = 0; p < P; p++) for (let j = 0; j < H; j++) st(dhc, p * H + j, ld(dhc, p * H + j) + ld(dxin, p * K + inSize + j));
       } else {
-        gemm(P, K, GH, dz, GH, 1, wt, K, dxin, K, false, 0);
+        gemmPanels(P, K, GH, dz, GH, ltp(l, LT_WTP), GH * 8, wt, K, dxin, K, 0);
         copyRows(P, H, fp(dxin, inSize), K, dhc, H, 0);
       }
       if (l > 0) maskedAdd(P, H, dxin, K, maskAt(t, l, useMasks), ltp(l - 1, LT_DHC), dh);
