@@ -21,7 +21,11 @@ describe('committed fused.wasm', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fused-wasm-'));
     try {
       const meta = build(dir);
-      expect(readFileSync(join(dir, 'fused.wasm')).equals(readFileSync(WASM_URL))).toBe(true);
+      const committed = JSON.parse(readFileSync(metaPath, 'utf8'));
+      expect(
+        readFileSync(join(dir, 'fused.wasm')).equals(readFileSync(WASM_URL)),
+        `rebuilt fused.wasm differs from the committed one (committed with assemblyscript ${committed.assemblyscript}, installed ${meta.assemblyscript}): run node packages/models/rnn/assembly/build.mjs and commit build/`,
+      ).toBe(true);
       expect(meta.source_sha256).toBe(sourceHash());
     } finally {
       rmSync(dir, { recursive: true, force: true });
