@@ -1,4 +1,3 @@
-import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './tf-types.ts';
 import type { StepMasks } from './rnn-model.ts';
 

@@ -55,7 +55,7 @@ function disposeState(net: RnnNetwork, state: ModelState): void {
 }
 
 /** Sum of three-term vectors and their mean. */
-class TermAverage {
+export class TermAverage {
   private sum = [0, 0, 0];
   count = 0;
   add(terms: ArrayLike<number>): void {
@@ -78,6 +78,17 @@ class TermAverage {
  * carried state; disposes everything else.
  */
 export function trainWindow(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor3D, state: ModelState): { terms: Float32Array; state: ModelState } {
+  const result = windowGradient(net, inputs, targets, state);
+  net.setParams(net.adam.update(net.params, result.grad));
+  result.grad.dispose();
+  return { terms: result.terms, state: result.state };
+}
+
+/**
+ * Loss terms, flat gradient and outgoing state of one window, without the update (the
+ * fused engine's equality tests use it as the reference). The caller disposes `grad`.
+ */
+export function windowGradient(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor3D, state: ModelState): { grad: tfType.Tensor1D; terms: Float32Array; state: ModelState } {
   const tf = net.tf;
   const { arch, options } = net;
   const lanes = inputs[0]!.shape[0] * 2;
@@ -94,12 +105,11 @@ export function trainWindow(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor
     return r.loss;
   };
   const { value, grads } = tf.valueAndGrads(f)([net.params]);
-  net.setParams(net.adam.update(net.params, grads[0] as tfType.Tensor1D));
   const terms = kept!.terms.dataSync() as Float32Array;
-  tf.dispose([value, ...grads, kept!.terms]);
+  tf.dispose([value, kept!.terms]);
   masks?.dispose();
   disposeTransposed(tf, transposed);
-  return { terms, state: kept!.state };
+  return { grad: grads[0] as tfType.Tensor1D, terms, state: kept!.state };
 }
 
 /** Validation (eval mode: no dropout, no gradients), averaged over windows. */

@@ -2,28 +2,11 @@ import { SeededRandom, type TrainContext, type TrainData, type TrainResult } fro
 import { augment, channelStd } from '../augment.ts';
 import { mixSeed } from '../dropout.ts';
 import { batchLine, epochLine } from '../format-log.ts';
-import { TERM_NAMES, upload, type Batched } from '../train-loop.ts';
+import { TermAverage, upload, type Batched } from '../train-loop.ts';
 import type { FusedEngine } from './engine.ts';
 
 /** Log a batch line every this many windows (the reference's log_interval), as the tfjs loop. */
 const LOG_INTERVAL = 10;
-
-class TermAverage {
-  private sum = [0, 0, 0];
-  count = 0;
-  add(terms: ArrayLike<number>): void {
-    for (let i = 0; i < 3; i++) this.sum[i]! += terms[i]!;
-    this.count++;
-  }
-  total(): number {
-    return (this.sum[0]! + this.sum[1]! + this.sum[2]!) / Math.max(1, this.count);
-  }
-  report(): Record<string, number> {
-    const out: Record<string, number> = { loss: this.total() };
-    TERM_NAMES.forEach((name, i) => (out[name] = this.sum[i]! / Math.max(1, this.count)));
-    return out;
-  }
-}
 
 /** Validation on the fused kernel: eval mode, state from zeros, mean over windows. */
 export function validateFused(engine: FusedEngine, seq: number, batched: Batched): Record<string, number> {
