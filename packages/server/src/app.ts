@@ -16,6 +16,7 @@ import { leaderboardRoutes } from './routes/leaderboard.ts';
 import { runRoutes } from './routes/runs.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { staticRoutes } from './routes/static.ts';
+import { sweepRoutes } from './routes/sweeps.ts';
 
 export interface ServerAppOptions {
   /** The core application (plugins + run store); its run store is what the server serves. */
@@ -76,6 +77,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   hono.route('/api/health', healthRoutes(context));
   hono.route('/api/experiments', experimentRoutes(context));
   hono.route('/api/leaderboard', leaderboardRoutes(context));
+  hono.route('/api/sweeps', sweepRoutes(context));
   hono.route('/api/runs', launchRoutes(context));
   hono.route('/api/runs', eventRoutes(context));
   hono.route('/api/runs', seriesRoutes(context));

@@ -17,6 +17,12 @@ export function assertSafeRunId(id: string): string {
   return id;
 }
 
+/** Throws 400 unless `id` is a plain sweep id (same rule as run ids). */
+export function assertSafeSweepId(id: string): string {
+  if (!RUN_ID.test(id) || id.includes('..')) throw new HttpError(400, 'ANOMALAB_INVALID_PATH', `invalid sweep id ${JSON.stringify(id)}`);
+  return id;
+}
+
 /** Throws 400 unless `name` is a plain `*.yaml`/`*.yml` file name (no folders). */
 export function assertSafeExperimentName(name: string): string {
   if (!EXPERIMENT_NAME.test(name) || name.includes('..')) {

@@ -131,3 +131,27 @@ export async function readSeriesEntry(runDir: string, name: string): Promise<{ r
   }
   return { rows: index.rows, arrays };
 }
+
+/** A small matrix experiment: 2 baseline variants x 2 seeds on a short synthetic series (4 runs, ~4 s). */
+export const sweepYaml = `name: ui-sweep
+dataset: { name: synthetic, options: { length: 2000 } }
+model: { name: baselines }
+matrix:
+  model:
+    - { label: naive-last, name: baselines, options: { method: last-value } }
+    - { label: seasonal, name: baselines, options: { method: seasonal-naive } }
+  seed: [1, 2]
+`;
+
+/** Run {@link sweepYaml} through the real CLI into `runsDir`; returns the sweep id. */
+export async function cliSweep(runsDir: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { mkdir, readdir, writeFile } = await import('node:fs/promises');
+  const file = join(runsDir, '..', 'ui-sweep.yaml');
+  await mkdir(runsDir, { recursive: true });
+  await writeFile(file, sweepYaml);
+  await promisify(execFile)(process.execPath, [join(workspaceRoot, 'packages', 'cli', 'bin', 'anomalab.js'), 'experiment', file, '--runs', runsDir], { cwd: workspaceRoot });
+  const [id] = await readdir(join(runsDir, '_sweeps'));
+  return id!;
+}

@@ -5,7 +5,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningServer } from '../src/index.ts';
-import { api, openApp, quickRun, serve, tempDir, workspaceRoot } from './helpers.ts';
+import { api, cliSweep, openApp, quickRun, serve, tempDir, workspaceRoot } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots kept after the run (gitignored by test/artifacts/.gitignore). */
@@ -19,12 +19,14 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
   let browser: Browser;
   let page: Page;
   let runId: string;
+  let sweepId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     root = await tempDir('ui');
     const app = await openApp(join(root, 'runs'));
-    runId = await quickRun(app, ['training.epochs=3']);
+    // A quickstart run in-process and, at the same time, a 4-run sweep through the CLI.
+    [runId, sweepId] = await Promise.all([quickRun(app, ['training.epochs=3']), cliSweep(join(root, 'runs'))]);
     server = await serve(app, { experimentsDir: join(workspaceRoot, 'experiments') });
     // launch() gives chromium a fresh temporary profile of its own, removed on close.
     browser = await chromium.launch({
@@ -131,5 +133,29 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     expect(await page.locator('#launch-result .problems li').count()).toBe(2);
     // The browser logs the (expected) 400 itself; nothing else may have gone wrong.
     expect(pageErrors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+  });
+
+  it('shows a sweep\'s report table on the leaderboard', async () => {
+    pageErrors.length = 0;
+    await page.goto(`${server.url}/#/leaderboard`);
+    await page.locator('#sweep-select').selectOption(sweepId);
+    await page.locator(`#sweep-report[data-sweep="${sweepId}"]`).waitFor({ timeout: 10_000 });
+    const rows = page.locator('#sweep-report table.sweep-report tbody tr');
+    // 2 model variants x (ch0, ch1, joint) + one random row per channel.
+    expect(await rows.count()).toBe(9);
+    expect(await page.locator('#sweep-report tr[data-kind="random"]').count()).toBe(3);
+    expect(await page.locator('#sweep-report tr[data-kind="random"] em').first().textContent()).toBe('random');
+    // Best values are bold and say what the API says.
+    const { body } = await api(server.url, `/api/sweeps/${sweepId}/report`);
+    const bestCount = body.rows.reduce((n: number, r: any) => n + Object.keys(r.best).length, 0);
+    expect(bestCount).toBeGreaterThan(0);
+    expect(await page.locator('#sweep-report td.best strong').count()).toBe(bestCount);
+    const firstBest = body.rows.find((r: any) => r.best.aucPr);
+    const m = firstBest.metrics.aucPr;
+    expect(await page.locator('#sweep-report td.best strong').first().textContent()).toMatch(/^\d\.\d{3} ± \d\.\d{3}$/);
+    expect(await page.locator('#sweep-report tr[data-kind="model"]').filter({ hasText: firstBest.model }).filter({ hasText: firstBest.channel }).locator('td[data-metric="aucPr"] strong').textContent()).toBe(`${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}`);
+    expect(await page.locator('#sweep-protocol li').count()).toBe(body.protocol.length);
+    await screenshot('leaderboard-sweep.png');
+    expect(pageErrors).toEqual([]);
   });
 });
