@@ -68,3 +68,17 @@ describe.skipIf(!mirror)('rnn on the real ECG series (experiments/ecg-smoke.yaml
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toMatchObject({ status: 'completed', resumedCount: 1 });
   });
 });
+
+describe.skipIf(!mirror)('a diverging run', () => {
+  it('stops at the first NaN loss with a clear message, status failed and no NaN checkpoint', async () => {
+    const runs = join(temp.dir, 'nan');
+    const result = await runCli(['experiment', 'experiments/ecg-smoke.yaml', '--runs', runs, '--set', 'model.options.lr=1e30']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: (train|validation) \w+ is NaN at epoch 1: training diverged \(try a lower learning rate\); no checkpoint had been written yet$/m);
+    const [id] = readdirSync(runs);
+    const run = JSON.parse(readFileSync(join(runs, id!, 'run.json'), 'utf8'));
+    expect(run).toMatchObject({ status: 'failed', error: { code: 'ANOMALAB_TRAINING_DIVERGED' } });
+    expect(existsSync(join(runs, id!, 'checkpoints', 'last.ckpt'))).toBe(false);
+    expect(records(join(runs, id!)).filter((r) => r.type === 'epoch')).toEqual([]);
+  });
+});

@@ -182,7 +182,8 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
       for (const [split, terms] of [['train', report.train], ['validation', report.validation ?? {}]] as const) {
         for (const [term, value] of Object.entries(terms)) {
           if (!Number.isFinite(value)) {
-            throw new AnomalabError('ANOMALAB_TRAINING_DIVERGED', `${split} ${term} is ${value} at epoch ${report.epoch}: training diverged (try a lower learning rate); the last good checkpoint is kept (epoch ${lastSavedEpoch})`);
+            const kept = lastSavedEpoch > 0 ? `the last good checkpoint (epoch ${lastSavedEpoch}) is kept` : 'no checkpoint had been written yet';
+            throw new AnomalabError('ANOMALAB_TRAINING_DIVERGED', `${split} ${term} is ${value} at epoch ${report.epoch}: training diverged (try a lower learning rate); ${kept}`);
           }
         }
       }
