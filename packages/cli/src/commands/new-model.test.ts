@@ -37,7 +37,8 @@ const cli = (args: string[], cwd: string) => run(process.execPath, [cliBin, ...a
 describe('anomalab new model', () => {
   const temp = makeTempDir('anomalab-scaffold-');
   const ws = join(temp.dir, 'ws');
-  const name = 'demo-avg';
+  // Unique, so a model a user scaffolded into the repo (e.g. demo-avg) cannot collide with it.
+  const name = `probe-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
   const pkgDir = join(ws, 'packages', 'models', name);
   let created: Result;
 
@@ -61,7 +62,7 @@ describe('anomalab new model', () => {
     const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ name: `@anomalab/model-${name}`, type: 'module', anomalab: { plugins: ['./src/index.ts'] }, nx: { name: `model-${name}` } });
     expect(pkg.description).toBe("Demo: a moving average's \"gain\" $& bias");
-    expect(readFileSync(join(pkgDir, 'src', 'index.ts'), 'utf8')).toContain("name: 'demo-avg'");
+    expect(readFileSync(join(pkgDir, 'src', 'index.ts'), 'utf8')).toContain(`name: '${name}'`);
   });
 
   it('rejects bad and taken names', async () => {
