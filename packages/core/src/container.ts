@@ -3,7 +3,7 @@ import { container as rootContainer, inject, injectable, type DependencyContaine
 import { FsRunStore } from './run-store/fs-run-store.ts';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { CheckpointStoreToken, LoggerToken, RandomToken, RunStoreToken, TensorRuntimeProviderToken, type Logger } from './contracts/services.ts';
+import { RunStoreToken, type Logger } from './contracts/services.ts';
 import type { LoadedSeries } from './contracts/dataset-plugin.ts';
 import { ConfigError } from './errors.ts';
 import { validateAgainstSchema } from './config/validate.ts';
@@ -18,7 +18,8 @@ import { gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
 import { loadExperiment, type ExperimentSource, type LoadedExperiment } from './config/load-experiment.ts';
 import { composeEditorSchema } from './config/experiment-config.ts';
 import type { JSONSchema } from './config/json-schema.ts';
-import { resolvePluginServices, runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
+import { runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
+import { createPluginScope } from './pipeline/plugin-scope.ts';
 
 export const PluginRegistryToken: InjectionToken<PluginRegistry> = Symbol.for('anomalab.PluginRegistry');
 export const ContainerToken: InjectionToken<DependencyContainer> = Symbol.for('anomalab.Container');
@@ -70,15 +71,15 @@ export class Anomalab {
     if (issues.length) {
       throw new ConfigError(issues.map((i) => ({ source: `dataset ${plugin.name}`, path: ['options', ...i.path].join('.'), message: i.message })));
     }
-    const scope = this.container.createChildContainer();
-    const logger = request.logger ?? new RunLogger({ quiet: true });
-    scope.registerInstance(LoggerToken, logger);
-    // Datasets do not checkpoint; a throwaway folder keeps the contract honest.
-    scope.registerInstance(CheckpointStoreToken, new FsCheckpointStore(join(tmpdir(), `anomalab-standalone-${process.pid}`)));
-    scope.registerInstance(RunStoreToken, this.runs);
-    scope.registerInstance(RandomToken, new SeededRandom(0));
-    scope.registerInstance(TensorRuntimeProviderToken, () => loadTensorRuntime());
-    return plugin.load({ series: request.series, options, baseDir: request.baseDir ?? process.cwd(), services: resolvePluginServices(scope) });
+    const { services } = createPluginScope(this.container, {
+      logger: request.logger ?? new RunLogger({ quiet: true }),
+      // Datasets do not checkpoint; a throwaway folder keeps the contract honest.
+      checkpoints: new FsCheckpointStore(join(tmpdir(), `anomalab-standalone-${process.pid}`)),
+      runStore: this.runs,
+      random: new SeededRandom(0),
+      tensors: () => loadTensorRuntime(),
+    });
+    return plugin.load({ series: request.series, options, baseDir: request.baseDir ?? process.cwd(), services });
   }
 
   /** The JSON Schema of experiment files with every registered plugin's options. */

@@ -58,7 +58,9 @@ export { loadTensorRuntime } from './compute/tensor-runtime.ts';
 export { FlatAdam } from './compute/flat-adam.ts';
 export type { AdamSettings } from './compute/flat-adam.ts';
 
-export { runExperiment, headlineMetrics, formatMetricsSummary, resolvePluginServices } from './pipeline/run-experiment.ts';
+export { runExperiment, headlineMetrics, formatMetricsSummary } from './pipeline/run-experiment.ts';
+export { createPluginScope, resolvePluginServices } from './pipeline/plugin-scope.ts';
+export type { ScopeServices } from './pipeline/plugin-scope.ts';
 export type { RunOptions, RunOutcome, RunResults, ChannelResults } from './pipeline/run-experiment.ts';
 export { channelStats, standardize } from './pipeline/standardize.ts';
 export type { ChannelStats } from './pipeline/standardize.ts';

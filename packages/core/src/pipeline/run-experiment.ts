@@ -6,16 +6,8 @@ import type { EpochReport, Predictor } from '../contracts/model-plugin.ts';
 import type { RunStore, RunSummary } from '../contracts/run-store.ts';
 import type { Series } from '../contracts/series.ts';
 import { container, type DependencyContainer } from 'tsyringe';
-import {
-  CheckpointStoreToken,
-  LoggerToken,
-  RandomToken,
-  RunStoreToken,
-  TensorRuntimeProviderToken,
-  type PluginServices,
-  type ProgressHandle,
-  type TensorRuntime,
-} from '../contracts/services.ts';
+import type { ProgressHandle, TensorRuntime } from '../contracts/services.ts';
+import { createPluginScope } from './plugin-scope.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { RunLogger, type LogEvent } from '../logging/run-logger.ts';
 import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
@@ -105,12 +97,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
   const random = new SeededRandom(config.seed);
   let runtime: TensorRuntime | undefined;
   // Per-run scope: plugins get these shared services by injection token.
-  const scope = (options.container ?? container).createChildContainer();
-  scope.registerInstance(LoggerToken, logger);
-  scope.registerInstance(CheckpointStoreToken, checkpoints);
-  scope.registerInstance(RunStoreToken, runStore);
-  scope.registerInstance(RandomToken, random);
-  scope.registerInstance(TensorRuntimeProviderToken, async () => {
+  const tensors = async () => {
     if (!runtime) {
       runtime = await loadTensorRuntime();
       logger.info(`tfjs backend: ${runtime.backend}`);
@@ -120,8 +107,8 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
       await runStore.update(run.id, { backend: runtime.backend });
     }
     return runtime;
-  });
-  const services = resolvePluginServices(scope);
+  };
+  const { services } = createPluginScope(options.container ?? container, { logger, checkpoints, runStore, random, tensors });
 
   const started = Date.now();
   let predictor: Predictor | undefined;
@@ -308,17 +295,6 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
   } finally {
     predictor?.dispose();
   }
-}
-
-/** The shared services of a run scope, as plugins receive them. */
-export function resolvePluginServices(scope: DependencyContainer): PluginServices {
-  return {
-    logger: scope.resolve(LoggerToken),
-    checkpoints: scope.resolve(CheckpointStoreToken),
-    runStore: scope.resolve(RunStoreToken),
-    random: scope.resolve(RandomToken),
-    tensors: scope.resolve(TensorRuntimeProviderToken),
-  };
 }
 
 async function reopenRun(runStore: RunStore, id: string): Promise<RunSummary> {

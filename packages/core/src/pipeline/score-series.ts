@@ -6,14 +6,7 @@ import { container, type DependencyContainer } from 'tsyringe';
 import { AnomalabError } from '../errors.ts';
 import type { RunStore } from '../contracts/run-store.ts';
 import type { Predictor } from '../contracts/model-plugin.ts';
-import {
-  CheckpointStoreToken,
-  LoggerToken,
-  RandomToken,
-  RunStoreToken,
-  TensorRuntimeProviderToken,
-  type TensorRuntime,
-} from '../contracts/services.ts';
+import type { TensorRuntime } from '../contracts/services.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { loadExperiment } from '../config/load-experiment.ts';
 import { RunLogger } from '../logging/run-logger.ts';
@@ -26,7 +19,7 @@ import { computeErrors } from './compute-errors.ts';
 import { buildSeriesFiles, datasetNotes, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
 import { formatMetricsSummary } from './summary.ts';
 import { standardize } from './standardize.ts';
-import { resolvePluginServices } from './run-experiment.ts';
+import { createPluginScope } from './plugin-scope.ts';
 
 export interface ScoreRequest {
   /** The trained run whose checkpoint (weights + fitted detector) scores. */
@@ -103,14 +96,14 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
   await mkdir(tmp, { recursive: true });
   const logger = new RunLogger({ logFile: join(tmp, 'log.txt'), out: request.out, quiet: request.quiet });
   let runtime: TensorRuntime | undefined;
-  const scope = (request.container ?? container).createChildContainer();
   const checkpoints = new FsCheckpointStore(join(run.dir, 'checkpoints'));
-  scope.registerInstance(LoggerToken, logger);
-  scope.registerInstance(CheckpointStoreToken, checkpoints);
-  scope.registerInstance(RunStoreToken, runStore);
-  scope.registerInstance(RandomToken, new SeededRandom(runConfig.seed));
-  scope.registerInstance(TensorRuntimeProviderToken, async () => (runtime ??= await loadTensorRuntime()));
-  const services = resolvePluginServices(scope);
+  const { services } = createPluginScope(request.container ?? container, {
+    logger,
+    checkpoints,
+    runStore,
+    random: new SeededRandom(runConfig.seed),
+    tensors: async () => (runtime ??= await loadTensorRuntime()),
+  });
 
   let predictor: Predictor | undefined;
   try {

@@ -13,7 +13,7 @@ export interface TestServices extends PluginServices {
 }
 
 /**
- * The services a run gives a model (see `resolvePluginServices`), built for a test: a
+ * The services a run gives a model (see `createPluginScope`), built for a test: a
  * quiet RunLogger writing `<dir>/log.txt`, checkpoints in `<dir>/checkpoints`, a run
  * store in `<dir>/runs`, the seeded Random and the core's tfjs loader.
  */

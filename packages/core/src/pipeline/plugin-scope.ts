@@ -1,0 +1,48 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { CheckpointStore } from '../contracts/checkpoint-store.ts';
+import type { RunStore } from '../contracts/run-store.ts';
+import {
+  CheckpointStoreToken,
+  LoggerToken,
+  RandomToken,
+  RunStoreToken,
+  TensorRuntimeProviderToken,
+  type Logger,
+  type PluginServices,
+  type Random,
+  type TensorRuntime,
+} from '../contracts/services.ts';
+
+export interface ScopeServices {
+  logger: Logger;
+  checkpoints: CheckpointStore;
+  runStore: RunStore;
+  random: Random;
+  tensors: () => Promise<TensorRuntime>;
+}
+
+/**
+ * A child DI scope holding one run's (or one scoring job's) shared services, and the
+ * services resolved from it as plugins receive them. Every place that hands services to
+ * plugins goes through here, so the tokens and the services stay in one list.
+ */
+export function createPluginScope(parent: DependencyContainer, services: ScopeServices): { scope: DependencyContainer; services: PluginServices } {
+  const scope = parent.createChildContainer();
+  scope.registerInstance(LoggerToken, services.logger);
+  scope.registerInstance(CheckpointStoreToken, services.checkpoints);
+  scope.registerInstance(RunStoreToken, services.runStore);
+  scope.registerInstance(RandomToken, services.random);
+  scope.registerInstance(TensorRuntimeProviderToken, services.tensors);
+  return { scope, services: resolvePluginServices(scope) };
+}
+
+/** The shared services of a scope, as plugins receive them. */
+export function resolvePluginServices(scope: DependencyContainer): PluginServices {
+  return {
+    logger: scope.resolve(LoggerToken),
+    checkpoints: scope.resolve(CheckpointStoreToken),
+    runStore: scope.resolve(RunStoreToken),
+    random: scope.resolve(RandomToken),
+    tensors: scope.resolve(TensorRuntimeProviderToken),
+  };
+}
