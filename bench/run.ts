@@ -7,7 +7,8 @@
 //   npm run bench -- --windows 20 --full            more windows; tfjs epochs at E=H=128 too
 //
 // Cases: train-default (ECG chfdb_chf13_45590, default config: 2-layer LSTM 32, E=32,
-// batch 64, bptt 50), train-128 (same with embedding = hidden = 128), score-ecg (forecast
+// batch 64, bptt 50), train-128 (same with embedding = hidden = 128), train-default-2t and
+// train-128-2t (the same with the fused engine's `threads: 2`; fused only), score-ecg (forecast
 // W=10 over the ECG test split), score-power (power_demand/power_data test split).
 // Data: ANOMALAB_DATA_MIRROR (default /work/shared/datasets) through @anomalab/datasets.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,7 +26,7 @@ import { zeroState } from '../packages/models/rnn/src/rnn-model.ts';
 import { trainWindow, upload, windowTensors } from '../packages/models/rnn/src/train-loop.ts';
 import { createPredictor, testServices, trainContext } from '../packages/models/rnn/src/test-support.ts';
 
-const CASES = ['train-default', 'train-128', 'score-ecg', 'score-power'] as const;
+const CASES = ['train-default', 'train-128', 'train-default-2t', 'train-128-2t', 'score-ecg', 'score-power'] as const;
 type CaseName = (typeof CASES)[number];
 type EngineName = 'fused' | 'tfjs';
 
@@ -74,20 +75,21 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 };
 
 async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Result, 'peak_rss_mb'>> {
-  const overrides: Partial<RnnOptions> = name === 'train-128' ? { embedding: 128, hidden: 128 } : {};
-  const options = resolveOptions({ ...overrides, engine });
+  const overrides: Partial<RnnOptions> = name.startsWith('train-128') ? { embedding: 128, hidden: 128 } : {};
+  const threads = name.endsWith('-2t') ? 2 : 1;
+  const options = resolveOptions({ ...overrides, engine, threads });
   const { train, test } = await loadSplits('ecg', 'chfdb_chf13_45590');
   const { tf, backend } = await loadTensorRuntime();
-  const config = `ecg/chfdb_chf13_45590 ${options.layers}x${options.cell} E=${options.embedding} H=${options.hidden} batch ${options.batch_size} bptt ${options.bptt}`;
+  const config = `ecg/chfdb_chf13_45590 ${options.layers}x${options.cell} E=${options.embedding} H=${options.hidden} batch ${options.batch_size} bptt ${options.bptt} threads ${threads}`;
   // 1. Median per training batch (window), after 2 warm-up windows.
   const net = new RnnNetwork(tf, backend, options, train.channels, 1111);
   const batched = upload(net, augment(train, channelStd(train), options.noise, options.augment_length, new SeededRandom(1111).fork('bench')), options.batch_size, 'train');
-  const windows = Number(args.windows) / (engine === 'tfjs' && name === 'train-128' ? 3 : 1);
+  const windows = Number(args.windows) / (engine === 'tfjs' && name.startsWith('train-128') ? 3 : 1);
   const wall: number[] = [];
   const cpu: number[] = [];
   if (engine === 'fused') {
     const fused = new FusedEngine(net);
-    const kernel = fused.kernel();
+    const kernel = fused.trainer();
     fused.syncIn();
     const seq = kernel.loadSeries('train', batched.data);
     kernel.resetState();
@@ -98,9 +100,10 @@ async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Resul
       kernel.trainWindow(seq, w.start, w.length, options.dropout, mixSeed(1111, i), fused.adam(), i + 1);
       if (i >= 2) {
         wall.push(performance.now() - t0);
-        cpu.push(cpuMs(c0));
+        cpu.push(cpuMs(c0)); // process-wide: includes the worker threads
       }
     }
+    fused.dispose();
   } else {
     let state = zeroState(tf, net.arch, options.batch_size);
     for (let i = 0; i < windows + 2; i++) {
@@ -138,7 +141,7 @@ async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Resul
   }
   return {
     case: name,
-    engine: engine === 'fused' ? 'fused-wasm-simd' : `tfjs-${backend}`,
+    engine: engine === 'fused' ? `fused-wasm-simd${threads === 2 ? ' x2 threads' : ''}` : `tfjs-${backend}`,
     backend,
     config,
     ms_per_batch: median(wall),
@@ -204,6 +207,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   for (const c of cases) {
     for (const engine of engines) {
+      if (c.endsWith('-2t') && engine !== 'fused') continue; // threads: fused engine only
       const extra = ['--windows', args.windows!, ...(args.full ? ['--full'] : [])];
       const run = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--child', c, '--engine', engine, ...extra], { encoding: 'utf8', maxBuffer: 64 << 20 });
       const line = run.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));

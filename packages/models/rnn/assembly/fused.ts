@@ -393,6 +393,11 @@ const RNN_TANH = 2;
 const RNN_RELU = 3;
 
 let C = 0, E = 0, H = 0, NL = 0, CELL = 0, G = 0, B = 0, P = 0, LMAX = 0, NPARAMS = 0;
+// Lane split (two threads, ../src/fused/threads.ts): this instance holds lanes
+// [LANE0, LANE0 + B) of a batch of BT lanes per lane group. The loss means are over all BT
+// lanes (so the instances' gradients and terms sum to the full batch's) and the dropout
+// masks are those of the same lanes in the full batch. Unsplit: BT == B, LANE0 == 0.
+let BT = 0, LANE0 = 0;
 let RESIDUAL = false;
 
 let params: usize = 0, grad: usize = 0, adamM: usize = 0, adamV: usize = 0;
@@ -430,6 +435,7 @@ const LT_SIZE = 20;
  */
 export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, b: i32, lmax: i32): i32 {
   C = c; E = e; H = h; NL = n; CELL = cell; RESIDUAL = residual; B = b; P = 2 * b; LMAX = lmax;
+  BT = b; LANE0 = 0;
   G = cell == LSTM ? 4 : cell == GRU ? 3 : 1;
   const GH = G * H;
   layerTab = alloc(n * LT_SIZE * 4);
@@ -481,6 +487,12 @@ export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, 
   return off;
 }
 
+/** This instance computes lanes [offset, offset + b) of a batch of `total` lanes (see BT). */
+export function setLaneSplit(total: i32, offset: i32): void {
+  BT = total;
+  LANE0 = offset;
+}
+
 export function paramsPtr(): usize { return params; }
 export function gradPtr(): usize { return grad; }
 export function adamMPtr(): usize { return adamM; }
@@ -529,13 +541,34 @@ export function resetState(): void {
  */
 function drawMasks(L: i32, rate: f64, seed: u32): void {
   const keep = <f32>(1.0 / (1.0 - rate));
-  const count = L * P * maskWidth;
+  if (BT == B) {
+    drawRun(masks, L * P * maskWidth, rate, keep, seed, 0);
+    return;
+  }
+  // Lane split: each row of a site is the same row of the full batch's masks (stream index
+  // = its position in the full [L, sites, 2 BT, width] layout).
+  const PT = 2 * BT;
+  for (let t = 0; t < L; t++) {
+    for (let site = 0; site <= NL; site++) {
+      const w = site == 0 ? E : H;
+      const local = t * P * maskWidth + (site == 0 ? 0 : P * E + (site - 1) * P * H);
+      const global = t * PT * maskWidth + (site == 0 ? 0 : PT * E + (site - 1) * PT * H);
+      for (let p = 0; p < P; p++) {
+        const gp = p < B ? LANE0 + p : BT + LANE0 + (p - B);
+        drawRun(fp(masks, local + p * w), w, rate, keep, seed, <u32>(global + gp * w));
+      }
+    }
+  }
+}
+
+/** dst[i] = mask value number first + i of the stream of `seed` (i < count). */
+function drawRun(dst: usize, count: i32, rate: f64, keep: f32, seed: u32, first: u32): void {
   const thr = Math.ceil(rate * 4294967296.0);
+  const K: u32 = 0x6d2b79f5;
   let i = 0;
   if (thr < 4294967295.0) {
     const T = i32x4.splat(<i32><u32>thr);
-    const K: u32 = 0x6d2b79f5;
-    let a = i32x4(<i32>(seed + K), <i32>(seed + 2 * K), <i32>(seed + 3 * K), <i32>(seed + 4 * K));
+    let a = i32x4(<i32>(seed + (first + 1) * K), <i32>(seed + (first + 2) * K), <i32>(seed + (first + 3) * K), <i32>(seed + (first + 4) * K));
     const step = i32x4.splat(<i32>(4 * K));
     const keepV = f32x4.splat(keep);
     const one = i32x4.splat(1);
@@ -545,18 +578,18 @@ function drawMasks(L: i32, rate: f64, seed: u32): void {
       t = i32x4.mul(v128.xor(t, i32x4.shr_u(t, 15)), v128.or(t, one));
       t = v128.xor(t, i32x4.add(t, i32x4.mul(v128.xor(t, i32x4.shr_u(t, 7)), v128.or(t, s61))));
       const r = v128.xor(t, i32x4.shr_u(t, 14));
-      v128.store(fp(masks, i), v128.andnot(keepV, i32x4.lt_u(r, T)));
+      v128.store(fp(dst, i), v128.andnot(keepV, i32x4.lt_u(r, T)));
       a = i32x4.add(a, step);
     }
   }
-  let a: u32 = seed + <u32>i * 0x6d2b79f5;
+  let a: u32 = seed + (first + <u32>i) * K;
   for (; i < count; i++) {
-    a = a + 0x6d2b79f5;
+    a = a + K;
     let t: u32 = a;
     t = (t ^ (t >>> 15)) * (t | 1);
     t ^= t + (t ^ (t >>> 7)) * (t | 61);
     const u = <f64>(t ^ (t >>> 14)) / 4294967296.0;
-    st(masks, i, u < rate ? <f32>0 : keep);
+    st(dst, i, u < rate ? <f32>0 : keep);
   }
 }
 
@@ -713,9 +746,9 @@ function forwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
       l3 += d3 * d3;
     }
   }
-  store<f64>(terms, l1 / <f64>(L * BC));
-  store<f64>(terms + 8, l2 / <f64>(L * BC));
-  store<f64>(terms + 16, l3 / <f64>(L * B * H));
+  store<f64>(terms, l1 / <f64>(L * BT * C));
+  store<f64>(terms + 8, l2 / <f64>(L * BT * C));
+  store<f64>(terms + 16, l3 / <f64>(L * BT * H));
   // Carry the teacher-forced lanes' final state.
   for (let l = 0; l < NL; l++) {
     memory.copy(fp(stateBuf, (l * 2) * B * H), fp(ltp(l, LT_HS), L * PH + B * H), <usize>(B * H) << 2);
@@ -822,8 +855,8 @@ function backwardWindow(seq: usize, start: i32, L: i32, useMasks: bool): void {
     memory.fill(ltp(l, LT_DHC), 0, <usize>PH << 2);
     memory.fill(ltp(l, LT_DCC), 0, <usize>PH << 2);
   }
-  const sOut = <f32>(2.0 / <f64>(L * BC));
-  const sHid = <f32>(2.0 / <f64>(L * B * H));
+  const sOut = <f32>(2.0 / <f64>(L * BT * C));
+  const sHid = <f32>(2.0 / <f64>(L * BT * H));
   for (let t = L - 1; t >= 0; t--) {
     const o = fp(outs, t * P * C);
     const y = fp(seq, (start + t + 1) * BC);

@@ -26,6 +26,8 @@ export interface RnnOptions {
   noise: number;
   /** Training engine: the fused WebAssembly SIMD kernel, or the tfjs reference path. */
   engine: Engine;
+  /** Worker threads of the fused engine's training windows (1: the calling thread only). */
+  threads: 1 | 2;
 }
 
 /** `fused`: one WebAssembly call per training window (src/fused); `tfjs`: the reference implementation. */
@@ -47,6 +49,7 @@ export const DEFAULT_OPTIONS: RnnOptions = {
   augment_length: 100_000,
   noise: 0.05,
   engine: 'fused',
+  threads: 1,
 };
 
 /** JSON Schema of `model.options`; the core validates against it and fills in defaults. */
@@ -68,6 +71,7 @@ export const rnnOptionsSchema: JSONSchema = {
     augment_length: { type: 'integer', minimum: 2, default: DEFAULT_OPTIONS.augment_length, description: 'Rows of the noise-augmented train and validation series (the split plus noisy copies, truncated).' },
     noise: { type: 'number', minimum: 0, default: DEFAULT_OPTIONS.noise, description: 'Augmentation noise std as a fraction of each channel\'s std on the (standardised) train split.' },
     engine: { type: 'string', enum: ['fused', 'tfjs'], default: DEFAULT_OPTIONS.engine, description: 'Training engine: fused (the whole window in one WebAssembly SIMD call) or tfjs (the reference implementation). Same losses and weights; checkpoints move between them.' },
+    threads: { type: 'integer', enum: [1, 2], default: DEFAULT_OPTIONS.threads, description: 'Fused engine only: 2 splits the batch lanes of each training window over two worker threads (each half its own WebAssembly instance; gradients summed, one Adam update); the same losses and weights as 1 up to float32 summation order. Needs batch_size >= 2.' },
   },
 };
 

@@ -79,6 +79,7 @@ export class RnnPredictor implements Predictor {
   }
 
   dispose(): void {
+    void this.fused?.dispose(); // threads: 2 -> ends the worker threads
     this.net.dispose();
   }
 }

@@ -1,6 +1,10 @@
 import type { Forecast, Series } from '@anomalab/core';
 import type { RnnNetwork } from '../network.ts';
 import { FusedKernel, type AdamConstants } from './kernel.ts';
+import { ThreadedKernel } from './threads.ts';
+
+/** What training uses of a kernel: the single-instance FusedKernel or the two-thread ThreadedKernel. */
+export type TrainKernel = Pick<FusedKernel, 'loadSeries' | 'resetState' | 'trainWindow' | 'evalWindow' | 'load' | 'params' | 'm' | 'v'>;
 
 /** What `describe()` reports for the fused engine. */
 export const FUSED_ENGINE_NAME = 'fused-wasm-simd';
@@ -13,17 +17,43 @@ export const FUSED_ENGINE_NAME = 'fused-wasm-simd';
  */
 export class FusedEngine {
   private trainKernel?: FusedKernel;
+  private threaded?: ThreadedKernel;
   private readonly forecastKernels = new Map<number, FusedKernel>();
   /** Adam step of the working copy. */
   step = 0;
 
   constructor(readonly net: RnnNetwork) {}
 
-  /** The training kernel (lanes = batch_size, windows up to bptt steps), allocated once. */
+  /** The single-thread training kernel (lanes = batch_size, windows up to bptt steps), allocated once. */
   kernel(): FusedKernel {
     const { options, arch } = this.net;
     this.trainKernel ??= new FusedKernel(arch, options.batch_size, options.bptt);
     return this.trainKernel;
+  }
+
+  /**
+   * The kernel training uses, allocated once: `kernel()`, or with `threads: 2` (and at
+   * least 2 lanes) the lanes split over two worker threads.
+   */
+  trainer(): TrainKernel {
+    const { options, arch } = this.net;
+    if (options.threads === 2 && options.batch_size >= 2) {
+      this.threaded ??= new ThreadedKernel(arch, options.batch_size, options.bptt, this.net.size);
+      return this.threaded;
+    }
+    return this.kernel();
+  }
+
+  /** The two-thread kernel, once `trainer()` created it (threads: 2). */
+  get threadedKernel(): ThreadedKernel | undefined {
+    return this.threaded;
+  }
+
+  /** Stop the worker threads (threads: 2); the engine allocates a new kernel if used again. */
+  dispose(): Promise<void> {
+    const exited = this.threaded?.dispose() ?? Promise.resolve();
+    this.threaded = undefined;
+    return exited;
   }
 
   adam(): AdamConstants {
@@ -34,14 +64,14 @@ export class FusedEngine {
   /** Network (tfjs tensors) -> kernel. */
   syncIn(): void {
     const { net } = this;
-    this.kernel().load(net.params.dataSync() as Float32Array, net.adam.m.dataSync() as Float32Array, net.adam.v.dataSync() as Float32Array);
+    this.trainer().load(net.params.dataSync() as Float32Array, net.adam.m.dataSync() as Float32Array, net.adam.v.dataSync() as Float32Array);
     this.step = net.adam.step;
   }
 
   /** Kernel -> network (tfjs tensors). */
   syncOut(): void {
     const { net } = this;
-    const kernel = this.kernel();
+    const kernel = this.trainer();
     net.setParams(net.tf.tensor1d(kernel.params.slice()));
     net.adam.load(kernel.m.slice(), kernel.v.slice(), this.step);
   }

@@ -28,6 +28,7 @@ interface FusedExports {
   forecastResetState(): void;
   forecastChunk(rows: number): void;
   freezeHiddenTargets(length: number, on: number): void;
+  setLaneSplit(total: number, offset: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -115,6 +116,17 @@ export class FusedKernel {
 
   resetState(): void {
     this.x.resetState();
+  }
+
+  /**
+   * Make this kernel the lanes [offset, offset + lanes) of a batch of `total` lanes (two
+   * threads, ./threads.ts): loss means over all `total` lanes, so the parts' terms and
+   * gradients sum to the full batch's; dropout masks of those lanes of the full batch.
+   * The series given to `loadSeries` holds only this kernel's lanes.
+   */
+  setLaneSplit(total: number, offset: number): void {
+    if (offset < 0 || offset + this.lanes > total) throw new Error(`fused: lanes [${offset}, ${offset + this.lanes}) outside a batch of ${total}`);
+    this.x.setLaneSplit(total, offset);
   }
 
   private checkLength(length: number): void {

@@ -10,7 +10,7 @@ const LOG_INTERVAL = 10;
 
 /** Validation on the fused kernel: eval mode, state from zeros, mean over windows. */
 export function validateFused(engine: FusedEngine, seq: number, batched: Batched): Record<string, number> {
-  const kernel = engine.kernel();
+  const kernel = engine.trainer();
   const average = new TermAverage();
   kernel.resetState();
   for (const window of batched.windows) average.add(kernel.evalWindow(seq, window.start, window.length));
@@ -34,7 +34,7 @@ export async function trainFused(engine: FusedEngine, data: TrainData, context: 
   const validation = data.validation && data.validation.rows > 0
     ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation')), options.batch_size, 'validation')
     : undefined;
-  const kernel = engine.kernel();
+  const kernel = engine.trainer();
   engine.syncIn();
   const trainSeq = kernel.loadSeries('train', train.data);
   const validationSeq = validation ? kernel.loadSeries('validation', validation.data) : 0;
