@@ -104,7 +104,7 @@ async function randomRows(run: RunSummary, seeds: number[], settings: Evaluation
   return rows;
 }
 
-/** One row per series x model variant x channel, mean +- std over seeds, plus random rows. */
+/** One row per series x model variant x channel, mean ± std over seeds, plus random rows. */
 export async function buildSweepReport(runStore: RunStore, sweepId: string): Promise<SweepReport> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(sweepId)) throw new AnomalabError('ANOMALAB_USAGE', `invalid sweep id ${JSON.stringify(sweepId)}`);
   let manifest: SweepManifest;
@@ -191,7 +191,7 @@ export async function buildSweepReport(runStore: RunStore, sweepId: string): Pro
     'AUC-PR: average precision over all thresholds (threshold-free).',
     `Prediction window W: ${distinct((c) => c.detector?.window).join(', ')}; scored with ${distinct((c) => c.detector?.weights).join(', ')} weights.`,
     `Epochs: ${[...new Set(epochsByModel)].join('; ')}.`,
-    `Seeds: ${[...new Set(all.map((c) => c.seed))].sort((a, b) => a - b).join(', ')}; values are mean +- sample std over seeds (std omitted with one seed).`,
+    `Seeds: ${[...new Set(all.map((c) => c.seed))].sort((a, b) => a - b).join(', ')}; values are mean ± sample std over seeds (std omitted with one seed).`,
     'random: seeded uniform random scores in [1, 1000), evaluated the same way (one draw per seed), so chance-level values are visible.',
   ];
   if (missing.length) protocol.push(`${missing.length} of ${manifest.entries.length} runs are not completed and are left out.`);
