@@ -42,10 +42,12 @@ export class RunCatalog {
   async list(): Promise<ApiRun[]> {
     const jobs = new Map(this.queue.list().map((j) => [j.id, j]));
     const runs: ApiRun[] = [];
-    for (const r of await this.files.store.list()) {
-      // Only folders whose real path is inside the store and whose run.json names them:
-      // a symlinked folder (or a copied run.json) must not smuggle a foreign run in.
-      if (basename(r.dir) !== r.id || !(await this.files.isInside(r.id))) continue;
+    const records = await this.files.store.list();
+    // Only folders whose real path is inside the store and whose run.json names them:
+    // a symlinked folder (or a copied run.json) must not smuggle a foreign run in.
+    const inside = await Promise.all(records.map((r) => basename(r.dir) === r.id && this.files.isInside(r.id)));
+    for (const [i, r] of records.entries()) {
+      if (!inside[i]) continue;
       const job = jobs.get(r.id);
       jobs.delete(r.id);
       // Folder created but the child has not said so yet: still "starting" for a moment.

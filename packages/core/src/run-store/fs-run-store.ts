@@ -92,16 +92,15 @@ export class FsRunStore implements RunStore {
     } catch {
       return [];
     }
-    const runs: RunSummary[] = [];
-    for (const name of names.sort()) {
-      if (!RUN_ID.test(name)) continue;
-      try {
-        runs.push(await this.get(name));
-      } catch {
+    // Read every run.json concurrently: listing is what the CLI and the server do most.
+    const runs = await Promise.all(
+      names
+        .sort()
+        .filter((name) => RUN_ID.test(name))
         // Not a run folder (no run.json): skip it rather than fail the whole listing.
-      }
-    }
-    return runs;
+        .map((name) => this.get(name).catch(() => undefined)),
+    );
+    return runs.filter((r): r is RunSummary => r !== undefined);
   }
 
   async update(id: string, patch: Partial<RunRecord>): Promise<RunSummary> {
