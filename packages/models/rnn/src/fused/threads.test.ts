@@ -100,6 +100,17 @@ describe('fused engine, threads: 2 == threads: 1', () => {
     });
   }
 
+  it('a failing worker raises an error (no hang) and the kernel is disposed', async () => {
+    const { net, opts, adam } = setup({ cell: 'LSTM' });
+    const kernel = new ThreadedKernel(net.arch, opts.batch_size, opts.bptt, net.size);
+    kernel.load(net.params.dataSync() as Float32Array);
+    expect(() => kernel.trainWindow(99, 0, 5, 0.2, 1, adam, 1)).toThrow(/worker failed/);
+    expect(() => kernel.resetState()).toThrow(/after dispose/);
+    await kernel.dispose();
+    expect(kernel.liveThreads).toEqual([]);
+    net.dispose();
+  });
+
   it('predictor: the same epoch reports and weights as threads: 1, deterministic; workers end on dispose', async () => {
     const { train, test } = syntheticSplits();
     const run = async (threads: 1 | 2) => {
