@@ -222,8 +222,8 @@ async function main(): Promise<void> {
   }
   const fmt = (x: number | undefined, digits: number) => (x === undefined ? '-' : x.toFixed(digits));
   const rows = [
-    ['CASE', 'ENGINE', 'MS/BATCH', 'CPU MS/BATCH', 'S/EPOCH', 'CPU S/EPOCH', 'SCORE S', 'CPU SCORE S', 'PEAK RSS MB'],
-    ...results.map((r) => [r.case, r.engine, fmt(r.ms_per_batch, 1), fmt(r.cpu_ms_per_batch, 1), fmt(r.s_per_epoch, 2), fmt(r.cpu_s_per_epoch, 2), fmt(r.score_s, 3), fmt(r.cpu_score_s, 3), String(r.peak_rss_mb)]),
+    ['CASE', 'ENGINE', 'TFJS BACKEND', 'MS/BATCH', 'CPU MS/BATCH', 'S/EPOCH', 'CPU S/EPOCH', 'SCORE S', 'CPU SCORE S', 'PEAK RSS MB'],
+    ...results.map((r) => [r.case, r.engine, r.backend, fmt(r.ms_per_batch, 1), fmt(r.cpu_ms_per_batch, 1), fmt(r.s_per_epoch, 2), fmt(r.cpu_s_per_epoch, 2), fmt(r.score_s, 3), fmt(r.cpu_score_s, 3), String(r.peak_rss_mb)]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
