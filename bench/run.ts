@@ -10,7 +10,8 @@
 // batch 64, bptt 50), train-128 (same with embedding = hidden = 128), train-default-2t and
 // train-128-2t (the same with the fused engine's `threads: 2`; fused only), score-ecg (forecast
 // W=10 over the ECG test split), score-power (power_demand/power_data test split).
-// Data: ANOMALAB_DATA_MIRROR (default /work/shared/datasets) through @anomalab/datasets.
+// Data: ANOMALAB_DATA_MIRROR (default ../shared/datasets beside the repository, else the download cache) through @anomalab/datasets.
+import { findTestMirror } from '@anomalab/datasets/testing';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -41,7 +42,10 @@ const { values: args } = parseArgs({
     engine: { type: 'string' },
   },
 });
-process.env.ANOMALAB_DATA_MIRROR ??= '/work/shared/datasets';
+// Benchmark data: ANOMALAB_DATA_MIRROR, else ../shared/datasets beside the repository when it
+// exists, else the datasets' download cache.
+const mirror = findTestMirror();
+if (!process.env.ANOMALAB_DATA_MIRROR && mirror.dir) process.env.ANOMALAB_DATA_MIRROR = mirror.dir;
 
 interface Result {
   case: CaseName;

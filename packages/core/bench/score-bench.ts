@@ -4,11 +4,12 @@
 // difference between the two.
 //
 // Run: npm run bench:score [-- --naive-rows N] [--full] [--epochs N]
-// Data: ANOMALAB_DATA_MIRROR (default /work/shared/datasets). The model is trained briefly
+// Data: ANOMALAB_DATA_MIRROR (default ../shared/datasets beside the repository, else the download cache). The model is trained briefly
 // (1 epoch on a short augmented series by default): timing does not depend on the weights.
 // The naive loop is O(rows x W) single-row steps; on long splits it is timed on the first
 // --naive-rows rows (default 2000) and extrapolated linearly (it is exactly linear in rows),
 // unless --full is given.
+import { findTestMirror } from '@anomalab/datasets/testing';
 import { parseArgs } from 'node:util';
 import { channelStats, standardize, type LoadedSeries, type Series } from '@anomalab/core';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
@@ -26,7 +27,10 @@ const { values: args } = parseArgs({
 });
 const W = Number(args.window);
 const naiveCap = args.full ? Infinity : Number(args['naive-rows']);
-process.env.ANOMALAB_DATA_MIRROR ??= '/work/shared/datasets';
+// Benchmark data: ANOMALAB_DATA_MIRROR, else ../shared/datasets beside the repository when it
+// exists, else the datasets' download cache.
+const mirror = findTestMirror();
+if (!process.env.ANOMALAB_DATA_MIRROR && mirror.dir) process.env.ANOMALAB_DATA_MIRROR = mirror.dir;
 
 const targets = [
   { dataset: 'ecg', series: 'chfdb_chf13_45590' },

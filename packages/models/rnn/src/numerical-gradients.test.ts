@@ -12,6 +12,7 @@ import { resolveOptions, type CellType } from './config.ts';
 import { architectureOf, initialParameters, parameterLayout, stopGradient, weightViews, windowLoss, type Architecture, type ModelState } from './rnn-model.ts';
 import { GATES } from './cells.ts';
 import { FusedKernel } from './fused/kernel.ts';
+import { relError } from './test-support.ts';
 
 const { tf } = await loadTensorRuntime();
 
@@ -137,17 +138,6 @@ function numericalGradient(arch: Architecture, p0: Float64Array, win: Window, fr
     grad[i] = (up - down) / (2 * eps);
   }
   return grad;
-}
-
-/** max |a - b| / max |b|. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
 }
 
 function randomWindow(arch: Architecture, B: number, L: number, random: SeededRandom, dropout: number, zeroState = false): Window {

@@ -2,6 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadTensorRuntime, SeededRandom, type EpochReport, type PluginServices, type Series, type TrainContext } from '@anomalab/core';
 import { generateSynthetic } from '@anomalab/datasets';
+import { findTestMirror } from '@anomalab/datasets/testing';
+import { join } from 'node:path';
 import { resolveOptions, type RnnOptions } from './config.ts';
 import { rnnModel } from './index.ts';
 import type { RnnPredictor } from './rnn-predictor.ts';
@@ -71,11 +73,13 @@ function standardizeSplits(values: Float32Array, rows: number, C: number, trainR
   };
 }
 
-export const ECG_FILE = '/work/shared/datasets/ecg/chfdb_chf13_45590.txt';
+const mirror = findTestMirror();
+/** The raw ECG file in the benchmark data mirror (ANOMALAB_DATA_MIRROR or ../shared/datasets). */
+export const ECG_FILE = mirror.dir ? join(mirror.dir, 'ecg', 'chfdb_chf13_45590.txt') : `(no mirror: ${mirror.reason})`;
 
 /** The first `rows` rows of the ECG series (2 leads, standardised on themselves), or undefined when the mirror is absent. */
 export function ecgSeries(rows: number): Series | undefined {
-  if (!existsSync(ECG_FILE)) return undefined;
+  if (!mirror.dir || !existsSync(ECG_FILE)) return undefined;
   const lines = readFileSync(ECG_FILE, 'utf8').split(/\r?\n/).filter((l) => l.trim()).slice(0, rows);
   const values = new Float32Array(lines.length * 2);
   lines.forEach((line, t) => {
@@ -84,4 +88,15 @@ export function ecgSeries(rows: number): Series | undefined {
     values[t * 2 + 1] = cols[2]!;
   });
   return standardizeSplits(values, lines.length, 2, lines.length).train;
+}
+
+/** max |a - b| / max |b|: error relative to the vector's scale (float32 sums in different orders). */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / (scale || 1);
 }

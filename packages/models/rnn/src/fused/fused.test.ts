@@ -6,23 +6,12 @@ import { resolveOptions, type CellType, type RnnOptions } from '../config.ts';
 import { RnnNetwork } from '../network.ts';
 import { zeroState, type ModelState } from '../rnn-model.ts';
 import { trainWindow, upload, windowTensors } from '../train-loop.ts';
-import { createPredictor, syntheticSplits, testServices, trainContext, TINY } from '../test-support.ts';
+import { createPredictor, syntheticSplits, testServices, trainContext, TINY, relError } from '../test-support.ts';
 import { forecastBatched } from '../forecast.ts';
 import { FusedKernel } from './kernel.ts';
 import { tfLossAndGrad } from './reference.ts';
 
 const { tf, backend } = await loadTensorRuntime();
-
-/** max |a - b| / max |b|: error relative to the vector's scale (float32 sums in different orders). */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / (scale || 1);
-}
 
 function setup(options: Partial<RnnOptions>, channels: number) {
   const opts = resolveOptions({ augment_length: 800, batch_size: 8, bptt: 12, embedding: 6, hidden: 5, ...options });

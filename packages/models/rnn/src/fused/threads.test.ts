@@ -5,22 +5,11 @@ import { mixSeed } from '../dropout.ts';
 import { resolveOptions, type CellType, type RnnOptions } from '../config.ts';
 import { RnnNetwork } from '../network.ts';
 import { upload } from '../train-loop.ts';
-import { createPredictor, syntheticSplits, testServices, trainContext, TINY } from '../test-support.ts';
+import { createPredictor, syntheticSplits, testServices, trainContext, TINY, relError } from '../test-support.ts';
 import { FusedKernel } from './kernel.ts';
 import { laneSplit, ThreadedKernel } from './threads.ts';
 
 const { tf, backend } = await loadTensorRuntime();
-
-/** max |a - b| / max |b|. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / (scale || 1);
-}
 
 const TOLERANCE = 1e-5;
 
