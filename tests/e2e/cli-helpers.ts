@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { findTestMirror } from '@anomalab/datasets/testing';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
+
+// Benchmark-data tests use ANOMALAB_DATA_MIRROR, or ../shared/datasets beside the repository.
+const mirror = findTestMirror();
+if (!process.env.ANOMALAB_DATA_MIRROR && mirror.dir) process.env.ANOMALAB_DATA_MIRROR = mirror.dir;
 export const cliBin = join(repoRoot, 'packages', 'cli', 'bin', 'anomalab.js');
 
 export interface CliResult {
