@@ -113,9 +113,17 @@ export async function seriesExplorer(target, { runId, channel }) {
     ctx.save();
     ctx.fillStyle = 'rgba(220, 38, 38, 0.13)';
     for (const [s, e] of current.anomalies) {
-      const x0 = Math.max(bbox.left, u.valToPos(s - 0.5, 'x', true));
-      const x1 = Math.min(bbox.left + bbox.width, u.valToPos(e + 0.5, 'x', true));
-      if (x1 > x0) ctx.fillRect(x0, bbox.top, Math.max(1, x1 - x0), bbox.height);
+      let x0 = Math.max(bbox.left, u.valToPos(s - 0.5, 'x', true));
+      let x1 = Math.min(bbox.left + bbox.width, u.valToPos(e + 0.5, 'x', true));
+      if (x1 <= x0) continue;
+      // A few-row range (a spike) would be a hairline at full zoom: draw it at least 4 px wide.
+      const minWidth = 4 * devicePixelRatio;
+      if (x1 - x0 < minWidth) {
+        const mid = (x0 + x1) / 2;
+        x0 = mid - minWidth / 2;
+        x1 = mid + minWidth / 2;
+      }
+      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
     }
     ctx.restore();
   };
