@@ -4,6 +4,7 @@ import { experimentCommand } from './commands/experiment.ts';
 import { serveCommand } from './commands/serve.ts';
 import { reportCommand } from './commands/report.ts';
 import { runsListCommand, runsShowCommand } from './commands/runs.ts';
+import { runsCompareCommand } from './commands/runs-compare.ts';
 import { scoreCommand } from './commands/score.ts';
 import { newModelCommand } from './commands/new-model.ts';
 import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
@@ -12,6 +13,7 @@ export const commands: Command[] = [
   experimentCommand,
   runsListCommand,
   runsShowCommand,
+  runsCompareCommand,
   scoreCommand,
   datasetsListCommand,
   datasetsInfoCommand,

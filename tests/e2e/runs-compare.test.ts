@@ -1,0 +1,31 @@
+import { describe, expect, it, afterAll } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '@anomalab/core/testing';
+import { runCli } from './cli-helpers.ts';
+
+const temp = makeTempDir('anomalab-compare-');
+afterAll(() => temp.cleanup());
+
+describe('anomalab runs compare', () => {
+  it('shows the config keys that differ and metric deltas to the first run', async () => {
+    const runs = join(temp.dir, 'runs');
+    expect((await runCli(['experiment', 'experiments/quickstart.yaml', '--runs', runs, '--quiet'])).code).toBe(0);
+    expect((await runCli(['experiment', 'experiments/quickstart.yaml', '--runs', runs, '--quiet', '--set', 'model.options.method=last-value', '--set', 'detector.window=5'])).code).toBe(0);
+    const ids = readdirSync(runs).sort();
+    const json = JSON.parse((await runCli(['runs', 'compare', ...ids, '--runs', runs, '--json'])).stdout);
+    expect(json.configDiff).toEqual([
+      { key: 'detector.window', values: [10, 5] },
+      { key: 'model.options.method', values: ['seasonal-naive', 'last-value'] },
+    ]);
+    const show = await Promise.all(ids.map(async (id) => JSON.parse((await runCli(['runs', 'show', id, '--runs', runs, '--json'])).stdout)));
+    const joint = json.metrics.find((m: { channel: string; metric: string }) => m.channel === 'joint' && m.metric === 'oracle F1');
+    expect(joint.values).toEqual([show[0].metrics.joint.oracle.f1, show[1].metrics.joint.oracle.f1]);
+    expect(joint.deltas[1]).toBeCloseTo(show[1].metrics.joint.oracle.f1 - show[0].metrics.joint.oracle.f1, 12);
+    expect(json.metrics).toHaveLength(3 * 3); // ch0, ch1, joint x AUC-PR, oracle F1, deployable F1
+
+    const text = await runCli(['runs', 'compare', ...ids, '--runs', runs]);
+    expect(text.stdout).toMatch(/config differences:\nKEY\s+.*\ndetector\.window\s+10\s+5\nmodel\.options\.method\s+"seasonal-naive"\s+"last-value"/);
+    expect((await runCli(['runs', 'compare', ids[0]!, '--runs', runs])).code).toBe(2);
+  });
+});
