@@ -50,7 +50,7 @@ export type { ContainerOptions } from './container.ts';
 
 export { FsRunStore, newRunId, assertRunId } from './run-store/fs-run-store.ts';
 export { FsCheckpointStore, encodeCheckpoint, decodeCheckpoint } from './run-store/fs-checkpoint-store.ts';
-export { writeFileAtomic, writeJsonAtomic } from './run-store/atomic-write.ts';
+export { writeFileAtomic, writeJsonAtomic, removeStaleTempFiles } from './run-store/atomic-write.ts';
 export { RunLogger } from './logging/run-logger.ts';
 export type { LogEvent, RunLoggerOptions } from './logging/run-logger.ts';
 export { SeededRandom } from './random.ts';

@@ -11,6 +11,7 @@ import { createPluginScope } from './plugin-scope.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { RunLogger, type LogEvent } from '../logging/run-logger.ts';
 import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
+import { removeStaleTempFiles } from '../run-store/atomic-write.ts';
 import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 import { computeErrors } from './compute-errors.ts';
@@ -300,5 +301,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
 async function reopenRun(runStore: RunStore, id: string): Promise<RunSummary> {
   const run = await runStore.get(id);
   if (run.status === 'completed') throw new AnomalabError('ANOMALAB_USAGE', `run ${id} is completed; raise training.epochs with --set to train it further`);
+  // A killed process may have left temp files of interrupted atomic writes behind.
+  await Promise.all([run.dir, join(run.dir, 'checkpoints')].map((dir) => removeStaleTempFiles(dir)));
   return runStore.update(id, { status: 'running', endedAt: undefined, error: undefined, resumedCount: (run.resumedCount ?? 0) + 1, pid: process.pid, host: hostname() });
 }

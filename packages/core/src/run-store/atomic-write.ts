@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, basename, join } from 'node:path';
 
@@ -26,6 +26,38 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/** `.<name>.<pid>.<8 hex>.tmp`: the temp files `writeFileAtomic` creates. */
+const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files left in `dir` by writers that were killed mid-write (SIGKILL, power
+ * loss). The target files they were replacing are intact; only the litter goes. Temp
+ * files of live processes are kept. Returns the names removed.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((name) => {
+    const match = TEMP_FILE.exec(name);
+    return match !== null && Number(match[1]) !== process.pid && !processAlive(Number(match[1]));
+  });
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+  return stale;
 }
 
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '../testing/temp-dir.ts';
 import { FsRunStore } from './fs-run-store.ts';
 import { FsCheckpointStore, encodeCheckpoint } from './fs-checkpoint-store.ts';
+import { removeStaleTempFiles } from './atomic-write.ts';
 import type { Checkpoint } from '../contracts/checkpoint-store.ts';
 
 const cleanups: (() => void)[] = [];
@@ -84,6 +85,19 @@ describe('FsRunStore', () => {
     const parsed = JSON.parse(readFileSync(target, 'utf8'));
     expect(parsed.generation).toBeGreaterThanOrEqual(3);
     expect(parsed.big).toHaveLength(200000);
+  });
+});
+
+describe('removeStaleTempFiles', () => {
+  it("removes temp files of dead writers and keeps live writers' and real files", async () => {
+    const dir = tempDir();
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.on('exit', r));
+    writeFileSync(join(dir, 'last.ckpt'), 'real');
+    writeFileSync(join(dir, `.last.ckpt.${dead.pid}.0123abcd.tmp`), 'partial');
+    writeFileSync(join(dir, `.best.ckpt.${process.pid}.89abcdef.tmp`), 'in progress');
+    expect(await removeStaleTempFiles(dir)).toEqual([`.last.ckpt.${dead.pid}.0123abcd.tmp`]);
+    expect(readdirSync(dir).sort()).toEqual([`.best.ckpt.${process.pid}.89abcdef.tmp`, 'last.ckpt']);
   });
 });
 
