@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, basename, join } from 'node:path';
+import { processAlive } from './process-alive.ts';
 
 /**
  * Write a file so that readers see either the old or the complete new content: write a
@@ -30,15 +31,6 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
 
 /** `.<name>.<pid>.<8 hex>.tmp`: the temp files `writeFileAtomic` creates. */
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Remove temp files left in `dir` by writers that were killed mid-write (SIGKILL, power

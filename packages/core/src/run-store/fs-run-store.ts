@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { AnomalabError } from '../errors.ts';
 import type { RunRecord, RunStore, RunSummary } from '../contracts/run-store.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
+import { processAlive } from './process-alive.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const RELATIVE_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._/-]+$/;
@@ -30,15 +31,6 @@ function slug(text: string): string {
 export function newRunId(experiment: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${slug(experiment)}-${randomBytes(2).toString('hex')}`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The run store on the local file system: `<root>/<id>/run.json`, `config.json`, ... */

@@ -143,16 +143,26 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * batchify, then per epoch walk the BPTT windows with the hidden state carried (detached)
  * and reset to zeros at the start of each epoch; validation after each epoch.
  */
-export async function trainNetwork(net: RnnNetwork, data: TrainData, context: TrainContext): Promise<TrainResult> {
-  const { tf, options } = net;
-  const logger = context.services.logger;
+/**
+ * The noise-augmented train and validation series, batchified into lanes. Both engines
+ * use this, so they train on identical data. Fixed fork labels: the augmented series are
+ * the same on every (resumed) call.
+ */
+export function prepareTrainingData(net: RnnNetwork, data: TrainData): { train: Batched; validation?: Batched } {
+  const { options } = net;
   const std = channelStd(data.train);
-  // Fixed labels: the augmented series are the same on every (resumed) call.
   const random = new SeededRandom(net.seed);
   const train = upload(net, augment(data.train, std, options.noise, options.augment_length, random.fork('rnn/augment/train')), options.batch_size, 'train');
   const validation = data.validation && data.validation.rows > 0
     ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation')), options.batch_size, 'validation')
     : undefined;
+  return { train, validation };
+}
+
+export async function trainNetwork(net: RnnNetwork, data: TrainData, context: TrainContext): Promise<TrainResult> {
+  const { tf, options } = net;
+  const logger = context.services.logger;
+  const { train, validation } = prepareTrainingData(net, data);
   const batches = Math.floor(train.steps / options.bptt);
   let completed = context.startEpoch;
   {

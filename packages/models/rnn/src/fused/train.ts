@@ -1,8 +1,7 @@
-import { SeededRandom, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
-import { augment, channelStd } from '../augment.ts';
+import type { TrainContext, TrainData, TrainResult } from '@anomalab/core';
 import { mixSeed } from '../dropout.ts';
 import { batchLine, epochLine } from '../format-log.ts';
-import { TermAverage, upload, type Batched } from '../train-loop.ts';
+import { prepareTrainingData, TermAverage, type Batched } from '../train-loop.ts';
 import type { FusedEngine } from './engine.ts';
 
 /** Log a batch line every this many windows (the reference's log_interval), as the tfjs loop. */
@@ -28,12 +27,7 @@ export async function trainFused(engine: FusedEngine, data: TrainData, context: 
   const { net } = engine;
   const { options } = net;
   const logger = context.services.logger;
-  const std = channelStd(data.train);
-  const random = new SeededRandom(net.seed);
-  const train = upload(net, augment(data.train, std, options.noise, options.augment_length, random.fork('rnn/augment/train')), options.batch_size, 'train');
-  const validation = data.validation && data.validation.rows > 0
-    ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation')), options.batch_size, 'validation')
-    : undefined;
+  const { train, validation } = prepareTrainingData(net, data);
   const kernel = engine.trainer();
   engine.syncIn();
   const trainSeq = kernel.loadSeries('train', train.data);
