@@ -1,21 +1,34 @@
-// Rebuilds the fused engine's WebAssembly from its AssemblyScript source and records the
-// source hash next to it (checked by src/fused/wasm-build.test.ts).
+// Rebuilds the fused engine's WebAssembly from its AssemblyScript sources (every .ts file
+// in this folder and below, entry fused.ts) and records their hash next to it (checked by
+// src/fused/wasm-build.test.ts).
 //   node packages/models/rnn/assembly/build.mjs            rebuild build/fused.wasm + build/fused.meta.json
 //   node packages/models/rnn/assembly/build.mjs --out DIR  build into DIR only (used by the test)
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SOURCES = ['fused.ts'];
+/** The kernel's source files (paths relative to this folder, '/'-separated, sorted); build/ holds outputs only. */
+export function sources() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && path !== join(here, 'build')) walk(path);
+      else if (entry.isFile() && entry.name.endsWith('.ts')) found.push(relative(here, path).split(sep).join('/'));
+    }
+  };
+  walk(here);
+  return found.sort();
+}
 export const FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd', '--use', 'abort=', '--initialMemory', '1'];
 
 export function sourceHash() {
   const hash = createHash('sha256');
-  for (const name of SOURCES) hash.update(`${name}\n`).update(readFileSync(join(here, name)));
+  for (const name of sources()) hash.update(`${name}\n`).update(readFileSync(join(here, name)));
   hash.update(FLAGS.join(' '));
   return hash.digest('hex');
 }

@@ -1,0 +1,247 @@
+// Dense products over f32 buffers (row-major, strides in floats): a 4x8 register-blocked
+// f32x4 GEMM (gemmBlock) and its drivers for the forward pass (panel-packed weights), the
+// weight gradients (A^T D over all steps x lanes) and few-column products (decoder).
+// f32x4 multiply then add (no FMA in 128-bit WebAssembly SIMD): the summation order of each
+// kernel is part of the engine's numbers.
+import { allocF, fp, ld, st } from './memory';
+import { hsum } from './math';
+
+/** gemmTN, exported for experiments from JS (not used by the engine). */
+export function gemmTNExported(M: i32, N: i32, K: i32, A: usize, lda: i32, D: usize, ldd: i32, O: usize, ldo: i32): void {
+  gemmTN(M, N, K, A, lda, D, ldd, O, ldo);
+}
+
+/**
+ * out[r, c] (+)= sum_k A[r*ars + k*aks] * Bm[k*ldb + c] for r < M, c < N, k < K.
+ * acc = false: out is overwritten (with `bias[c]` added when bias != 0).
+ * Strides in floats. gemm_nn: ars = lda, aks = 1; A^T B: ars = 1, aks = lda.
+ */
+export function gemm(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
+  // Long reductions (weight gradients over all steps x lanes) in chunks whose operands stay in cache.
+  const chunk = 256;
+  if (K <= 2 * chunk) {
+    gemmBlock(M, N, K, A, ars, aks, Bm, ldb, O, ldo, acc, bias);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += chunk) {
+    const kc = K - k0 < chunk ? K - k0 : chunk;
+    gemmBlock(M, N, kc, fp(A, k0 * aks), ars, aks, fp(Bm, k0 * ldb), ldb, O, ldo, acc || k0 > 0, k0 > 0 ? 0 : bias);
+  }
+}
+
+const TN_KC = 128;
+const TN_NC = 64;
+let tnA: usize = 0, tnA_cap = 0, tnB: usize = 0;
+
+/**
+ * Weight gradients: O[M, N] += A^T D with A [K, M] (row stride lda) and D [K, N] (row
+ * stride ldd), K = steps x lanes (thousands). Both operands are copied per block of TN_KC
+ * rows into contiguous panels first: with row strides of 1-2 KB (E = H = 128) the strided
+ * blocks map onto a few L1 sets and thrash. Row / column tails go through gemm.
+ */
+export function gemmTN(M: i32, N: i32, K: i32, A: usize, lda: i32, D: usize, ldd: i32, O: usize, ldo: i32): void {
+  const M4 = M & ~3;
+  const N8 = N & ~7;
+  if (M4 > 0 && N8 > 0) {
+    if (tnA_cap < M4 * TN_KC) {
+      tnA = allocF(M4 * TN_KC);
+      tnA_cap = M4 * TN_KC;
+    }
+    if (tnB == 0) tnB = allocF(TN_KC * TN_NC);
+    for (let k0 = 0; k0 < K; k0 += TN_KC) {
+      const kc = K - k0 < TN_KC ? K - k0 : TN_KC;
+      // A^T rows r..r+3 at step k -> tnA[(r/4 * kc + k) * 4 + i]
+      for (let k = 0; k < kc; k++) {
+        const src = fp(A, (k0 + k) * lda);
+        for (let r = 0; r < M4; r += 4) v128.store(fp(tnA, ((r >> 2) * kc + k) * 4), v128.load(fp(src, r)));
+      }
+      for (let c0 = 0; c0 < N8; c0 += TN_NC) {
+        const nc = N8 - c0 < TN_NC ? N8 - c0 : TN_NC;
+        for (let k = 0; k < kc; k++) {
+          const src = fp(D, (k0 + k) * ldd + c0);
+          const dst = fp(tnB, k * nc);
+          for (let j = 0; j < nc; j += 4) v128.store(fp(dst, j), v128.load(fp(src, j)));
+        }
+        for (let r = 0; r < M4; r += 4) gemmBlock(4, nc, kc, fp(tnA, (r >> 2) * kc * 4), 1, 4, tnB, nc, fp(O, r * ldo + c0), ldo, true, 0);
+      }
+    }
+  }
+  if (N8 < N && M4 > 0) gemm(M4, N - N8, K, A, 1, lda, fp(D, N8), ldd, fp(O, N8), ldo, true, 0);
+  if (M4 < M) gemm(M - M4, N, K, fp(A, M4), 1, lda, D, ldd, fp(O, M4 * ldo), ldo, true, 0);
+}
+
+export function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, acc: bool, bias: usize): void {
+  const zero = f32x4.splat(0);
+  let r = 0;
+  for (; r + 4 <= M; r += 4) {
+    const a0 = fp(A, r * ars);
+    const a1 = fp(A, (r + 1) * ars);
+    const a2 = fp(A, (r + 2) * ars);
+    const a3 = fp(A, (r + 3) * ars);
+    const o0 = fp(O, r * ldo);
+    const o1 = fp(O, (r + 1) * ldo);
+    const o2 = fp(O, (r + 2) * ldo);
+    const o3 = fp(O, (r + 3) * ldo);
+    let c = 0;
+    for (; c + 8 <= N; c += 8) {
+      let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+      if (acc) {
+        c00 = v128.load(fp(o0, c)); c01 = v128.load(fp(o0, c + 4));
+        c10 = v128.load(fp(o1, c)); c11 = v128.load(fp(o1, c + 4));
+        c20 = v128.load(fp(o2, c)); c21 = v128.load(fp(o2, c + 4));
+        c30 = v128.load(fp(o3, c)); c31 = v128.load(fp(o3, c + 4));
+      } else if (bias != 0) {
+        c00 = v128.load(fp(bias, c)); c01 = v128.load(fp(bias, c + 4));
+        c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
+      } else {
+        c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero; c30 = zero; c31 = zero;
+      }
+      let bp = fp(Bm, c);
+      const bstep = <usize>ldb << 2;
+      const astep = <usize>aks << 2;
+      let ka: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        const x0 = v128.load32_splat(a0 + ka);
+        const x1 = v128.load32_splat(a1 + ka);
+        const x2 = v128.load32_splat(a2 + ka);
+        const x3 = v128.load32_splat(a3 + ka);
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+        c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+        bp += bstep;
+        ka += astep;
+      }
+      v128.store(fp(o0, c), c00); v128.store(fp(o0, c + 4), c01);
+      v128.store(fp(o1, c), c10); v128.store(fp(o1, c + 4), c11);
+      v128.store(fp(o2, c), c20); v128.store(fp(o2, c + 4), c21);
+      v128.store(fp(o3, c), c30); v128.store(fp(o3, c + 4), c31);
+    }
+    for (; c + 4 <= N; c += 4) {
+      let c0: v128, c1: v128, c2: v128, c3: v128;
+      if (acc) {
+        c0 = v128.load(fp(o0, c)); c1 = v128.load(fp(o1, c)); c2 = v128.load(fp(o2, c)); c3 = v128.load(fp(o3, c));
+      } else if (bias != 0) {
+        c0 = v128.load(fp(bias, c)); c1 = c0; c2 = c0; c3 = c0;
+      } else {
+        c0 = zero; c1 = zero; c2 = zero; c3 = zero;
+      }
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(fp(Bm, k * ldb + c));
+        const ka = k * aks;
+        c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(fp(a0, ka)), b0));
+        c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(fp(a1, ka)), b0));
+        c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(fp(a2, ka)), b0));
+        c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(fp(a3, ka)), b0));
+      }
+      v128.store(fp(o0, c), c0); v128.store(fp(o1, c), c1); v128.store(fp(o2, c), c2); v128.store(fp(o3, c), c3);
+    }
+    for (; c < N; c++) {
+      let s0: f32, s1: f32, s2: f32, s3: f32;
+      if (acc) {
+        s0 = ld(o0, c); s1 = ld(o1, c); s2 = ld(o2, c); s3 = ld(o3, c);
+      } else if (bias != 0) {
+        s0 = ld(bias, c); s1 = s0; s2 = s0; s3 = s0;
+      } else {
+        s0 = 0; s1 = 0; s2 = 0; s3 = 0;
+      }
+      for (let k = 0; k < K; k++) {
+        const b = ld(Bm, k * ldb + c);
+        const ka = k * aks;
+        s0 += ld(a0, ka) * b; s1 += ld(a1, ka) * b; s2 += ld(a2, ka) * b; s3 += ld(a3, ka) * b;
+      }
+      st(o0, c, s0); st(o1, c, s1); st(o2, c, s2); st(o3, c, s3);
+    }
+  }
+  for (; r < M; r++) {
+    const a0 = fp(A, r * ars);
+    const o0 = fp(O, r * ldo);
+    let c = 0;
+    for (; c + 4 <= N; c += 4) {
+      let c0: v128 = acc ? v128.load(fp(o0, c)) : bias != 0 ? v128.load(fp(bias, c)) : zero;
+      for (let k = 0; k < K; k++) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(fp(a0, k * aks)), v128.load(fp(Bm, k * ldb + c))));
+      v128.store(fp(o0, c), c0);
+    }
+    for (; c < N; c++) {
+      let s0: f32 = acc ? ld(o0, c) : bias != 0 ? ld(bias, c) : <f32>0;
+      for (let k = 0; k < K; k++) s0 += ld(a0, k * aks) * ld(Bm, k * ldb + c);
+      st(o0, c, s0);
+    }
+  }
+}
+
+/**
+ * Copy columns [0, N & ~7) of B [K, N] (row stride ldb) into panels of 8 columns, each
+ * [K, 8] contiguous: Bp[(p * pstride) + k * 8 + j] = B[k, 8p + j].
+ */
+export function pack8(Bm: usize, ldb: i32, K: i32, N: i32, Bp: usize, pstride: i32): void {
+  const panels = N >> 3;
+  for (let p = 0; p < panels; p++) {
+    for (let k = 0; k < K; k++) {
+      const src = fp(Bm, k * ldb + p * 8);
+      const dst = fp(Bp, p * pstride + k * 8);
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+    }
+  }
+}
+
+/**
+ * O[M, N] = A[M, K] @ B (+ bias) with B given as 8-column panels (pack8, panel stride
+ * pstride) for the first N & ~7 columns and as Bm (row stride ldb) for the rest. One panel
+ * at a time over all rows: the panel stays in L1 (row-major weights with 1-2 KB rows at
+ * E = H = 128 otherwise fall onto a few L1 sets).
+ */
+export function gemmPanels(M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, pstride: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, bias: usize): void {
+  const N8 = N & ~7;
+  for (let c = 0; c < N8; c += 8) gemmBlock(M, 8, K, A, lda, 1, fp(Bp, (c >> 3) * pstride), 8, fp(O, c), ldo, false, bias != 0 ? fp(bias, c) : 0);
+  if (N8 < N) gemmBlock(M, N - N8, K, A, lda, 1, fp(Bm, N8), ldb, fp(O, N8), ldo, false, bias != 0 ? fp(bias, N8) : 0);
+}
+
+/** out[c] += sum_r D[r*ldd + c]. */
+export function colsumAcc(M: i32, N: i32, D: usize, ldd: i32, out: usize): void {
+  for (let r = 0; r < M; r++) {
+    const d = fp(D, r * ldd);
+    let c = 0;
+    for (; c + 4 <= N; c += 4) v128.store(fp(out, c), f32x4.add(v128.load(fp(out, c)), v128.load(fp(d, c))));
+    for (; c < N; c++) st(out, c, ld(out, c) + ld(d, c));
+  }
+}
+
+/**
+ * Few outputs per row (N = channels): out[r, c] = bias[c] + dot(A[r, 0:K], Bt[c, 0:K]) with
+ * Bt the transposed weight ([N, K], row stride K): SIMD along K instead of the scalar
+ * column tail of gemm.
+ */
+export function dotRows(M: i32, N: i32, K: i32, A: usize, lda: i32, Bt: usize, O: usize, bias: usize): void {
+  for (let r = 0; r < M; r++) {
+    const a = fp(A, r * lda);
+    for (let c = 0; c < N; c++) {
+      const b = fp(Bt, c * K);
+      let acc = f32x4.splat(0);
+      let k = 0;
+      for (; k + 4 <= K; k += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(fp(a, k)), v128.load(fp(b, k))));
+      let sum = hsum(acc);
+      for (; k < K; k++) sum += ld(a, k) * ld(b, k);
+      st(O, r * N + c, (bias != 0 ? ld(bias, c) : <f32>0) + sum);
+    }
+  }
+}
+
+/** out[k, c] += sum_r A[r, k] * D[r, c] for few columns N, SIMD along K (scratch [N, K] zeroed here). */
+export function outerAccSmallN(M: i32, N: i32, K: i32, A: usize, D: usize, out: usize, scratch: usize): void {
+  memory.fill(scratch, 0, <usize>(N * K) << 2);
+  for (let r = 0; r < M; r++) {
+    const a = fp(A, r * K);
+    for (let c = 0; c < N; c++) {
+      const d = f32x4.splat(ld(D, r * N + c));
+      const sRow = fp(scratch, c * K);
+      let k = 0;
+      for (; k + 4 <= K; k += 4) v128.store(fp(sRow, k), f32x4.add(v128.load(fp(sRow, k)), f32x4.mul(d, v128.load(fp(a, k)))));
+      for (; k < K; k++) st(sRow, k, ld(sRow, k) + ld(D, r * N + c) * ld(a, k));
+    }
+  }
+  for (let k = 0; k < K; k++) for (let c = 0; c < N; c++) st(out, k * N + c, ld(out, k * N + c) + ld(scratch, c * K + k));
+}
