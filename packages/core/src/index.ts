@@ -49,6 +49,7 @@ export { Anomalab, createAnomalab, createAnomalabContainer, PluginRegistryToken,
 export type { ContainerOptions } from './container.ts';
 
 export { FsRunStore, newRunId, assertRunId } from './run-store/fs-run-store.ts';
+export { RUN_FILES, SCORE_METRICS_FILE, LEGACY_SERIES_FILE, SWEEPS_FOLDER, SWEEP_MANIFEST, runPaths, sweepPaths } from './run-store/run-layout.ts';
 export { FsCheckpointStore, encodeCheckpoint, decodeCheckpoint } from './run-store/fs-checkpoint-store.ts';
 export { writeFileAtomic, writeJsonAtomic, removeStaleTempFiles } from './run-store/atomic-write.ts';
 export { RunLogger } from './logging/run-logger.ts';

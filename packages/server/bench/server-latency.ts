@@ -20,7 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
-import { createAnomalab } from '@anomalab/core';
+import { createAnomalab, RUN_FILES } from '@anomalab/core';
 import { startServer, type RunningServer } from '../src/index.ts';
 
 const { values: args } = parseArgs({
@@ -73,10 +73,10 @@ async function cliRun(runsDir: string, overrides: string[]): Promise<string> {
 async function cloneRun(runsDir: string, sourceId: string, newId: string, shiftMs: number): Promise<void> {
   const dir = join(runsDir, newId);
   await cp(join(runsDir, sourceId), dir, { recursive: true });
-  const record = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'));
+  const record = JSON.parse(await readFile(join(dir, RUN_FILES.record), 'utf8'));
   record.id = newId;
   for (const key of ['startedAt', 'endedAt']) if (record[key]) record[key] = new Date(Date.parse(record[key]) - shiftMs).toISOString();
-  await writeFile(join(dir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFile(join(dir, RUN_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 async function get(url: string): Promise<{ ms: number; bytes: number; body: string }> {

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { AnomalabError, type RunStore, type RunSummary } from '@anomalab/core';
+import { AnomalabError, LEGACY_SERIES_FILE, RUN_FILES, type RunStore, type RunSummary } from '@anomalab/core';
 import { assertSafeRunId, resolveInside } from './safe-paths.ts';
 
 interface CacheEntry {
@@ -55,6 +55,47 @@ export class RunFiles {
     const path = await this.path(id, file);
     if (!path) return undefined;
     return readFile(path, 'utf8');
+  }
+
+  // Typed reads of the run folder's files (names from core's run-layout).
+  readConfig(id: string): Promise<Record<string, unknown> | undefined> {
+    return this.readJson<Record<string, unknown>>(id, RUN_FILES.config, { cache: false });
+  }
+
+  readResults<T>(id: string): Promise<T | undefined> {
+    return this.readJson<T>(id, RUN_FILES.results, { cache: false });
+  }
+
+  readLog(id: string): Promise<string | undefined> {
+    return this.readText(id, RUN_FILES.log);
+  }
+
+  readMetricsLog(id: string): Promise<string | undefined> {
+    return this.readText(id, RUN_FILES.metrics);
+  }
+
+  /** Real paths of log.txt and metrics.jsonl (undefined until they exist), for tailing. */
+  logPath(id: string): Promise<string | undefined> {
+    return this.path(id, RUN_FILES.log);
+  }
+
+  metricsLogPath(id: string): Promise<string | undefined> {
+    return this.path(id, RUN_FILES.metrics);
+  }
+
+  /** series/index.json (cached). */
+  readSeriesIndex<T>(id: string): Promise<T | undefined> {
+    return this.readJson<T>(id, RUN_FILES.seriesIndex);
+  }
+
+  /** One file of series/, parsed and cached. */
+  readSeriesFile<T>(id: string, file: string, parse: (bytes: Buffer) => T): Promise<T | undefined> {
+    return this.readCached(id, `${RUN_FILES.series}/${file}`, parse);
+  }
+
+  /** series.json of runs written before series/ (cached). */
+  readLegacySeries<T>(id: string): Promise<T | undefined> {
+    return this.readJson<T>(id, LEGACY_SERIES_FILE);
   }
 
   /**

@@ -65,18 +65,18 @@ const toFloat = (values: Array<number | null>) => Float64Array.from(values, (v) 
  * not written them yet.
  */
 export async function loadSeriesData(files: RunFiles, id: string): Promise<SeriesData | undefined> {
-  const index = await files.readJson<SeriesIndex>(id, 'series/index.json');
+  const index = await files.readSeriesIndex<SeriesIndex>(id);
   if (index) {
     if (index.dtype !== 'float32' || index.byteOrder !== 'little') throw new Error(`run ${id}: unsupported series encoding ${index.dtype}/${index.byteOrder}`);
     const entries: SeriesEntryData[] = [];
     for (const entry of index.entries) {
-      const arrays = await files.readCached(id, `series/${entry.file}`, (bytes) => float32Arrays(bytes, entry.arrays));
+      const arrays = await files.readSeriesFile(id, entry.file, (bytes) => float32Arrays(bytes, entry.arrays));
       if (!arrays) return undefined;
       entries.push({ name: entry.name, kind: entry.kind, arrays });
     }
     return { format: index.format, split: index.split, offset: index.offset, rows: index.rows, window: index.window, entries };
   }
-  const v1 = await files.readJson<SeriesJsonV1>(id, 'series.json');
+  const v1 = await files.readLegacySeries<SeriesJsonV1>(id);
   if (!v1) return undefined;
   const label: Record<string, Float64Array> = v1.labels ? { label: toFloat(v1.labels) } : {};
   const entries: SeriesEntryData[] = v1.channels.map((ch): SeriesEntryData => ({

@@ -1,8 +1,8 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { AnomalabError, ConfigError, isMatrixExperiment, parseOverride, planSweep, type ConfigProblem } from '@anomalab/core';
+import { AnomalabError, ConfigError, isMatrixExperiment, parseOverride, planSweep, runPaths, type ConfigProblem } from '@anomalab/core';
 import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
 import type { Command } from '../command.ts';
 import { openApp } from '../app.ts';
@@ -73,11 +73,11 @@ Examples:
     if (values.resume) {
       if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
       const run = await app.runs.get(values.resume);
-      const configPath = join(run.dir, 'config.json');
+      const configPath = runPaths(run.dir).config;
       loaded = await app.load({ file: configPath, text: await readFile(configPath, 'utf8'), overrides });
       // Relative paths in the config resolve against the original experiment file's folder.
       if (run.configFile && existsSync(run.configFile)) loaded.baseDir = dirname(run.configFile);
-      await app.runs.writeFile(run.id, 'config.json', loaded.config);
+      await app.runs.writeConfig(run.id, loaded.config);
     } else {
       if (!file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given\nsee: anomalab experiment --help');
       loaded = await app.load({ file, overrides });

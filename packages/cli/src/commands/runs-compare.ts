@@ -39,7 +39,7 @@ channel (and joint) for every run, with the difference to the first run.`,
     const app = await openApp(ctx);
     const runs: RunSummary[] = [];
     for (const id of positionals) runs.push(await app.runs.get(id));
-    const configs = await Promise.all(runs.map(async (r) => (await app.runs.readJson<Record<string, unknown>>(r.id, 'config.json')) ?? {}));
+    const configs = await Promise.all(runs.map(async (r) => (await app.runs.readConfig<Record<string, unknown>>(r.id)) ?? {}));
     const diff = configDiff(configs);
     const channels = [...new Set(runs.flatMap((r) => Object.keys(r.metrics ?? {})))];
     const metricRows = channels.flatMap((channel) =>

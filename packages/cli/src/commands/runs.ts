@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RunSummary } from '@anomalab/core';
 import { table, writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
@@ -86,8 +84,8 @@ Options:
     const { AnomalabError } = await import('@anomalab/core');
     if (positionals.length !== 1) throw new AnomalabError('ANOMALAB_USAGE', 'expected one run id\nsee: anomalab runs show --help');
     const run = await app.runs.get(positionals[0]!);
-    const config = await app.runs.readJson<Record<string, unknown>>(run.id, 'config.json');
-    const results = await app.runs.readJson<Record<string, unknown>>(run.id, 'results.json');
+    const config = await app.runs.readConfig<Record<string, unknown>>(run.id);
+    const results = await app.runs.readResults<Record<string, unknown>>(run.id);
     if (values.json) {
       writeJson(ctx, { ...runJson(run), config, results: results ?? null });
       return 0;
@@ -123,11 +121,10 @@ Options:
       ctx.out.write(`oracle: threshold chosen on test labels (upper bound); AUCs: threshold-free; deploy: ${protocol ?? 'threshold chosen without test labels'}\n`);
       ctx.out.write('PA-F1: point-adjusted F1 at the deploy threshold (inflated; compare with DEPLOY F1); RANGES detected/total and FALSE ALARMS at the deploy threshold\n');
     }
-    try {
-      const log = (await readFile(join(run.dir, 'log.txt'), 'utf8')).trimEnd().split('\n');
+    const text = await app.runs.readLog(run.id).catch(() => undefined);
+    if (text !== undefined) {
+      const log = text.trimEnd().split('\n');
       ctx.out.write(`\nlast log lines:\n${log.slice(-5).join('\n')}\n`);
-    } catch {
-      // no log yet
     }
     return 0;
   },

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { ConfigError, writeJsonAtomic, type Anomalab, type ConfigProblem, type SweepPlan } from '@anomalab/core';
+import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type SweepPlan } from '@anomalab/core';
 
 const CLI_BIN = fileURLToPath(new URL('../../bin/anomalab.js', import.meta.url));
 
@@ -13,11 +13,6 @@ export interface SweepOptions {
   /** Overrides `sweep.parallel`. */
   parallel?: number;
   signal: AbortSignal;
-}
-
-/** Folder of a sweep's manifest and expanded configs inside the run store. */
-export function sweepDir(runsRoot: string, sweepId: string): string {
-  return join(resolve(runsRoot), '_sweeps', sweepId);
 }
 
 function describeEntry(plan: SweepPlan, index: number): string {
@@ -47,9 +42,9 @@ export async function validateSweep(app: Anomalab, plan: SweepPlan): Promise<voi
  * from their checkpoints, so re-running the same command finishes a killed sweep.
  */
 export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOptions): Promise<number> {
-  const dir = sweepDir(options.runsDir, plan.id);
-  await writeJsonAtomic(join(dir, 'sweep.json'), { id: plan.id, name: plan.name, file: resolve(plan.file), axes: plan.axes, entries: plan.entries.map(({ config: _c, ...e }) => e) });
-  for (const entry of plan.entries) await writeJsonAtomic(join(dir, `${entry.runId}.json`), entry.config);
+  const paths = sweepPaths(options.runsDir, plan.id);
+  await writeJsonAtomic(paths.manifest, { id: plan.id, name: plan.name, file: resolve(plan.file), axes: plan.axes, entries: plan.entries.map(({ config: _c, ...e }) => e) });
+  for (const entry of plan.entries) await writeJsonAtomic(paths.entryConfig(entry.runId), entry.config);
 
   const parallel = options.parallel ?? plan.parallel;
   options.out.write(`sweep ${plan.id}: ${plan.entries.length} runs (${plan.axes.join(' x ')}), ${parallel} at a time\n`);
@@ -67,7 +62,7 @@ export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOpt
     }
     const args = existing
       ? ['experiment', '--resume', entry.runId]
-      : ['experiment', join(dir, `${entry.runId}.json`), '--run-id', entry.runId, '--sweep', plan.id, '--base-dir', dirname(resolve(plan.file))];
+      : ['experiment', paths.entryConfig(entry.runId), '--run-id', entry.runId, '--sweep', plan.id, '--base-dir', dirname(resolve(plan.file))];
     options.out.write(`[${entry.index + 1}/${plan.entries.length}] ${existing ? 'resuming' : 'starting'} ${entry.runId} (${Object.values(entry.labels).join(' x ')})\n`);
     const child = spawn(process.execPath, [CLI_BIN, ...args, '--runs', options.runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);

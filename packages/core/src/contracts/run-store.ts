@@ -1,3 +1,7 @@
+import type { ExperimentConfig } from '../config/experiment-config.ts';
+import type { RunResults } from '../pipeline/results.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 
 /** `run.json`: what a run is and how it went. */
@@ -49,4 +53,19 @@ export interface RunStore {
   writeFile(id: string, relativePath: string, content: unknown): Promise<void>;
   readJson<T>(id: string, relativePath: string): Promise<T | undefined>;
   dirOf(id: string): string;
+
+  // Typed access to the run folder's files (layout: run-store/run-layout.ts).
+  /** config.json: the resolved experiment the run ran with (undefined if missing). */
+  readConfig<T = ExperimentConfig>(id: string): Promise<T | undefined>;
+  writeConfig(id: string, config: ExperimentConfig | Record<string, unknown>): Promise<void>;
+  /** results.json (undefined until the run has been evaluated). */
+  readResults<T = RunResults>(id: string): Promise<T | undefined>;
+  /** log.txt as text (undefined if missing). */
+  readLog(id: string): Promise<string | undefined>;
+  /** Absolute paths of log.txt and metrics.jsonl (for the run's logger). */
+  logFiles(id: string): { log: string; metrics: string };
+  /** The run's checkpoints (`<run>/checkpoints/<tag>.ckpt`). */
+  checkpoints(id: string): CheckpointStore;
+  /** Remove temp files that killed writers left in the run folder and its checkpoints. */
+  removeStaleTempFiles(id: string): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { Split } from '../contracts/series.ts';
 import type { ChannelMetrics } from '../evaluation/channel-metrics.ts';
 import { evaluateChannel, type EvaluationSettings, type EventDetail } from '../evaluation/evaluate-channel.ts';
 import type { ChannelStats } from './standardize.ts';
+import { RUN_FILES } from '../run-store/run-layout.ts';
 import { packArrays, SERIES_FORMAT, type SeriesEntry, type SeriesIndex } from './series-files.ts';
 
 /** One channel's (or the joint score's) entry in results.json. */
@@ -150,9 +151,9 @@ export async function writeResults(
   series: { index: SeriesIndex; files: Record<string, Uint8Array> },
 ): Promise<void> {
   // Binary files first and the index last, so a complete index never points at missing files.
-  for (const [file, bytes] of Object.entries(series.files)) await write(`series/${file}`, bytes);
-  await write('series/index.json', series.index);
-  await write('results.json', results);
+  for (const [file, bytes] of Object.entries(series.files)) await write(`${RUN_FILES.series}/${file}`, bytes);
+  await write(RUN_FILES.seriesIndex, series.index);
+  await write(RUN_FILES.results, results);
 }
 
 /**

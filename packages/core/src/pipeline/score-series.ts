@@ -10,16 +10,17 @@ import type { TensorRuntime } from '../contracts/services.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { loadExperiment } from '../config/load-experiment.ts';
 import { RunLogger } from '../logging/run-logger.ts';
-import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../run-store/atomic-write.ts';
+import { RUN_FILES, runPaths, SCORE_METRICS_FILE } from '../run-store/run-layout.ts';
 import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
-import { computeErrors } from './compute-errors.ts';
-import { buildSeriesFiles, datasetNotes, evaluateScores, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
-import { formatMetricsSummary } from './summary.ts';
+import { datasetNotes, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
 import { standardize } from './standardize.ts';
 import { createPluginScope } from './plugin-scope.ts';
+import { createPredictor } from './stages/train.ts';
+import { predictErrors, scoreErrors } from './stages/score.ts';
+import { evaluateSplit, reportResults } from './stages/evaluate.ts';
 
 export interface ScoreRequest {
   /** The trained run whose checkpoint (weights + fitted detector) scores. */
@@ -66,8 +67,8 @@ function parseSeries(spec: string, registry: PluginRegistry): { dataset: string;
  */
 export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore, request: ScoreRequest): Promise<ScoreOutcome> {
   const run = await runStore.get(request.run);
-  const runConfig = await runStore.readJson<ExperimentConfig>(run.id, 'config.json');
-  const runResults = await runStore.readJson<RunResults>(run.id, 'results.json');
+  const runConfig = await runStore.readConfig<ExperimentConfig>(run.id);
+  const runResults = await runStore.readResults<RunResults>(run.id);
   if (!runConfig || !runResults) {
     throw new AnomalabError('ANOMALAB_USAGE', `run ${run.id} has no results (status ${run.status}): only a completed run can score other series`);
   }
@@ -86,17 +87,17 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
   const config = structuredClone(runConfig) as unknown as Record<string, unknown>;
   config.dataset = { name: target.dataset, ...(target.series !== undefined ? { series: target.series } : {}), options: sameDataset ? runConfig.dataset.options : {} };
   const loadedConfig = await loadExperiment(
-    { file: join(run.dir, 'config.json'), text: JSON.stringify(config), overrides: [...target.overrides, ...(request.overrides ?? [])] },
+    { file: runPaths(run.dir).config, text: JSON.stringify(config), overrides: [...target.overrides, ...(request.overrides ?? [])] },
     registry,
   );
   const baseDir = sameDataset && run.configFile ? dirname(run.configFile) : process.cwd();
 
-  const scoresRoot = join(run.dir, 'scores');
+  const scoresRoot = runPaths(run.dir).scores;
   const tmp = join(scoresRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
-  const logger = new RunLogger({ logFile: join(tmp, 'log.txt'), out: request.out, quiet: request.quiet });
+  const logger = new RunLogger({ logFile: join(tmp, RUN_FILES.log), out: request.out, quiet: request.quiet });
   let runtime: TensorRuntime | undefined;
-  const checkpoints = new FsCheckpointStore(join(run.dir, 'checkpoints'));
+  const checkpoints = runStore.checkpoints(run.id);
   const { services } = createPluginScope(request.container ?? container, {
     logger,
     checkpoints,
@@ -125,15 +126,14 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
     const detectorState = weights.detector ?? last?.detector;
     if (!detectorState) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id}'s checkpoint has no fitted detector (the run did not reach scoring)`);
     const modelPlugin = registry.get('model', runConfig.model.name);
-    predictor = await modelPlugin.create({ channels, options: runConfig.model.options, training: runConfig.training, seed: runConfig.seed, services });
+    predictor = await createPredictor(modelPlugin, runConfig, channels, services);
     await predictor.setState(weights.predictor);
     const detector = registry.get('detector', runConfig.detector.name).create(runConfig.detector.options);
     detector.setState(detectorState);
 
     const W = runResults.window;
-    const errors = await computeErrors(predictor, modelPlugin.name, chosen, W);
-    logger.info(`prediction errors (${chosen.rows} rows, W=${W}): ${(errors.durationMs / 1000).toFixed(2)}s`);
-    const scores = detector.score(errors.errors);
+    const errors = await predictErrors(predictor, modelPlugin.name, chosen, W, logger);
+    const scores = scoreErrors(detector, errors);
     const scored: ScoredSplit = {
       split: loaded.labelled ? chosen : { ...chosen, labels: undefined },
       splitName: split,
@@ -147,7 +147,7 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
       forecast: errors.forecast,
       firstValid: errors.errors.firstValid,
     };
-    const evaluated = evaluateScores(scored, runResults.evaluation);
+    const evaluated = evaluateSplit(scored, { settings: runResults.evaluation, labelled: loaded.labelled, window: W });
     const results: RunResults = {
       ...runResults,
       dataset: loaded.id,
@@ -157,17 +157,14 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
       rows: chosen.rows,
       scoredEpoch: weights.epoch,
       detector: detector.describe(),
-      channels: evaluated.channels.map((e, c) => ({ channel: loaded.channelNames[c]!, metrics: e.metrics, events: e.events })),
-      joint: evaluated.joint ? { channel: 'joint', metrics: evaluated.joint.metrics, events: evaluated.joint.events } : null,
+      channels: evaluated.channels,
+      joint: evaluated.joint,
       scoredWith: { run: run.id, dataset: run.dataset },
       notes: datasetNotes(loaded),
     };
-    const summary = formatMetricsSummary(results);
-    for (const line of summary) logger.info(line);
-    for (const note of results.notes) logger.info(`  data: ${note}`);
-    const series = buildSeriesFiles(scored, { channels: evaluated.channels.map((e) => e.curves), joint: evaluated.joint?.curves ?? null }, W);
-    await writeResults((path, content) => (typeof content === 'string' || content instanceof Uint8Array ? writeFileAtomic(join(tmp, path), content) : writeJsonAtomic(join(tmp, path), content)), results, series);
-    await writeJsonAtomic(join(tmp, 'metrics.json'), headlineMetrics(results));
+    const summary = reportResults(logger, results);
+    await writeResults((path, content) => (typeof content === 'string' || content instanceof Uint8Array ? writeFileAtomic(join(tmp, path), content) : writeJsonAtomic(join(tmp, path), content)), results, evaluated.series);
+    await writeJsonAtomic(join(tmp, SCORE_METRICS_FILE), headlineMetrics(results));
 
     // Publish the finished folder in one rename; a previous result is swapped out first.
     const dir = join(scoresRoot, folderName(loaded.id === 'csv/file' ? `csv/${basename(String(loadedConfig.config.dataset.options.path ?? 'file'))}` : loaded.id, split));

@@ -4,8 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AnomalabError } from '../errors.ts';
 import type { RunRecord, RunStore, RunSummary } from '../contracts/run-store.ts';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
+import type { CheckpointStore } from '../contracts/checkpoint-store.ts';
+import type { ExperimentConfig } from '../config/experiment-config.ts';
+import type { RunResults } from '../pipeline/results.ts';
+import { removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
+import { FsCheckpointStore } from './fs-checkpoint-store.ts';
 import { processAlive } from './process-alive.ts';
+import { RUN_FILES, runPaths } from './run-layout.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const RELATIVE_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._/-]+$/;
@@ -33,7 +38,7 @@ export function newRunId(experiment: string, now = new Date()): string {
   return `${stamp}-${slug(experiment)}-${randomBytes(2).toString('hex')}`;
 }
 
-/** The run store on the local file system: `<root>/<id>/run.json`, `config.json`, ... */
+/** The run store on the local file system: `<root>/<id>/run.json`, `config.json`, ... (see run-layout.ts). */
 export class FsRunStore implements RunStore {
   readonly root: string;
 
@@ -56,8 +61,8 @@ export class FsRunStore implements RunStore {
     // Non-recursive mkdir fails if the id exists: two runs never share a folder.
     await mkdir(dir);
     const record: RunRecord = { ...init, id, status: 'running', startedAt: new Date().toISOString(), pid: init.pid ?? process.pid, host: hostname() };
-    await writeJsonAtomic(join(dir, 'config.json'), config);
-    await writeJsonAtomic(join(dir, 'run.json'), record);
+    await writeJsonAtomic(join(dir, RUN_FILES.config), config);
+    await writeJsonAtomic(join(dir, RUN_FILES.record), record);
     return { ...record, dir };
   }
 
@@ -65,7 +70,7 @@ export class FsRunStore implements RunStore {
     const dir = this.dirOf(id);
     let text: string;
     try {
-      text = await readFile(join(dir, 'run.json'), 'utf8');
+      text = await readFile(join(dir, RUN_FILES.record), 'utf8');
     } catch {
       throw new AnomalabError('ANOMALAB_RUN_NOT_FOUND', `no run ${JSON.stringify(id)} in ${this.root} (see \`anomalab runs list\`)`);
     }
@@ -98,7 +103,7 @@ export class FsRunStore implements RunStore {
   async update(id: string, patch: Partial<RunRecord>): Promise<RunSummary> {
     const { dir, ...current } = await this.get(id);
     const next: RunRecord = { ...current, ...patch, id };
-    await writeJsonAtomic(join(dir, 'run.json'), next);
+    await writeJsonAtomic(join(dir, RUN_FILES.record), next);
     return { ...next, dir };
   }
 
@@ -117,5 +122,40 @@ export class FsRunStore implements RunStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  readConfig<T = ExperimentConfig>(id: string): Promise<T | undefined> {
+    return this.readJson<T>(id, RUN_FILES.config);
+  }
+
+  writeConfig(id: string, config: ExperimentConfig | Record<string, unknown>): Promise<void> {
+    return this.writeFile(id, RUN_FILES.config, config);
+  }
+
+  readResults<T = RunResults>(id: string): Promise<T | undefined> {
+    return this.readJson<T>(id, RUN_FILES.results);
+  }
+
+  async readLog(id: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dirOf(id), RUN_FILES.log), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  logFiles(id: string): { log: string; metrics: string } {
+    const paths = runPaths(this.dirOf(id));
+    return { log: paths.log, metrics: paths.metrics };
+  }
+
+  checkpoints(id: string): CheckpointStore {
+    return new FsCheckpointStore(runPaths(this.dirOf(id)).checkpoints);
+  }
+
+  async removeStaleTempFiles(id: string): Promise<void> {
+    const paths = runPaths(this.dirOf(id));
+    await Promise.all([paths.dir, paths.checkpoints].map((dir) => removeStaleTempFiles(dir)));
   }
 }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AnomalabError } from '../errors.ts';
 import type { RunStore, RunSummary } from '../contracts/run-store.ts';
 import type { ChannelMetrics } from '../evaluation/channel-metrics.ts';
@@ -7,6 +6,7 @@ import { evaluateChannel, type EvaluationSettings } from '../evaluation/evaluate
 import { describeRule } from '../evaluation/deployable-threshold.ts';
 import { readSeriesFolder } from '../pipeline/series-files.ts';
 import { SeededRandom } from '../random.ts';
+import { runPaths, sweepPaths } from '../run-store/run-layout.ts';
 import type { SweepEntry } from './expand-matrix.ts';
 
 export interface Stat {
@@ -75,7 +75,7 @@ function variantOf(entry: Omit<SweepEntry, 'config'>, run: RunSummary): string {
  * visible next to the real rows.
  */
 async function randomRows(run: RunSummary, seeds: number[], settings: EvaluationSettings): Promise<ReportRow[]> {
-  const { index, entries } = await readSeriesFolder(join(run.dir, 'series'));
+  const { index, entries } = await readSeriesFolder(runPaths(run.dir).series);
   const rows: ReportRow[] = [];
   for (const entry of index.entries) {
     const label = entries[entry.name]!.label;
@@ -109,7 +109,7 @@ export async function buildSweepReport(runStore: RunStore, sweepId: string): Pro
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(sweepId)) throw new AnomalabError('ANOMALAB_USAGE', `invalid sweep id ${JSON.stringify(sweepId)}`);
   let manifest: SweepManifest;
   try {
-    manifest = JSON.parse(await readFile(join(runStore.root, '_sweeps', sweepId, 'sweep.json'), 'utf8'));
+    manifest = JSON.parse(await readFile(sweepPaths(runStore.root, sweepId).manifest, 'utf8'));
   } catch {
     throw new AnomalabError('ANOMALAB_RUN_NOT_FOUND', `no sweep ${JSON.stringify(sweepId)} in ${runStore.root} (its id is printed when the sweep starts)`);
   }
@@ -128,7 +128,7 @@ export async function buildSweepReport(runStore: RunStore, sweepId: string): Pro
     group.runs.push(run);
     group.seeds.push(run.seed);
     groups.set(key, group);
-    configs.set(run.id, (await runStore.readJson<Record<string, any>>(run.id, 'config.json')) ?? {});
+    configs.set(run.id, (await runStore.readConfig<Record<string, any>>(run.id)) ?? {});
   }
 
   const rows: ReportRow[] = [];

@@ -344,7 +344,7 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
       const { run, results } = await runExperiment(r, runs, { config: loaded.config as ExperimentConfig, baseDir: temp.dir, quiet: true });
       expect(run.status).toBe('completed');
       expect(results.channels).toHaveLength(channels);
-      const checkpoint = await new FsCheckpointStore(join(runs.dirOf(run.id), 'checkpoints')).load('last');
+      const checkpoint = await runs.checkpoints(run.id).load('last');
       expect(checkpoint?.epoch, 'last checkpoint epoch').toBe(epochs);
     });
   });

@@ -3,6 +3,7 @@ import type { PluginServices } from '../contracts/services.ts';
 import { RunLogger } from '../logging/run-logger.ts';
 import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
 import { FsRunStore } from '../run-store/fs-run-store.ts';
+import { runPaths } from '../run-store/run-layout.ts';
 import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 
@@ -21,8 +22,8 @@ export function createTestServices(dir: string, seed = 1111): TestServices {
   const lines: string[] = [];
   const logger = new RunLogger({
     quiet: true,
-    logFile: join(dir, 'log.txt'),
-    metricsFile: join(dir, 'metrics.jsonl'),
+    logFile: runPaths(dir).log,
+    metricsFile: runPaths(dir).metrics,
     listener: (event) => {
       if (event.kind === 'log') lines.push(event.level === 'info' ? event.message : `${event.level}: ${event.message}`);
     },
@@ -30,7 +31,7 @@ export function createTestServices(dir: string, seed = 1111): TestServices {
   return {
     lines,
     logger,
-    checkpoints: new FsCheckpointStore(join(dir, 'checkpoints')),
+    checkpoints: new FsCheckpointStore(runPaths(dir).checkpoints),
     runStore: new FsRunStore(join(dir, 'runs')),
     random: new SeededRandom(seed),
     tensors: () => loadTensorRuntime(),

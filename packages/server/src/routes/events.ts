@@ -36,8 +36,8 @@ export function eventRoutes(ctx: ServerContext): Hono {
         if (!view || !resolved) break;
         if (resolved.runId && !runId) {
           runId = resolved.runId;
-          log = new FileTail(() => ctx.files.path(runId!, 'log.txt'));
-          metrics = new FileTail(() => ctx.files.path(runId!, 'metrics.jsonl'));
+          log = new FileTail(() => ctx.files.logPath(runId!));
+          metrics = new FileTail(() => ctx.files.metricsLogPath(runId!));
         }
         // Status was read before draining the files: once it says "ended", the files are complete.
         if (log && metrics) await drain(stream, send, log, metrics);

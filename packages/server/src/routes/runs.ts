@@ -34,7 +34,7 @@ async function curvesOf(ctx: ServerContext, id: string): Promise<Array<{ channel
       .filter((e) => e.arrays['curve.threshold'])
       .map((e) => ({ channel: e.name, curves: { threshold: Array.from(e.arrays['curve.threshold']!), precision: Array.from(e.arrays['curve.precision'] ?? []), recall: Array.from(e.arrays['curve.recall'] ?? []), f: Array.from(e.arrays['curve.f'] ?? []) } }));
   }
-  const results = await ctx.files.readJson<ResultsFile>(id, 'results.json', { cache: false });
+  const results = await ctx.files.readResults<ResultsFile>(id);
   return [...(results?.channels ?? []), ...(results?.joint ? [results.joint] : [])]
     .map((ch) => ({ channel: ch.channel, curves: ch.evaluations?.find((e) => e.evaluator === 'oracle')?.curves }))
     .filter((c): c is { channel: string; curves: Curves } => Boolean(c.curves));
@@ -54,8 +54,8 @@ export function runRoutes(ctx: ServerContext): Hono {
     if (!resolved.runId) return c.json({ run: view, config: null, results: null, channels: [] });
     const id = resolved.runId;
     const [config, results, series] = await Promise.all([
-      ctx.files.readJson<Record<string, unknown>>(id, 'config.json', { cache: false }),
-      ctx.files.readJson<ResultsFile>(id, 'results.json', { cache: false }),
+      ctx.files.readConfig(id),
+      ctx.files.readResults<ResultsFile>(id),
       loadSeriesData(ctx.files, id),
     ]);
     // Channel names from the plot data (present for unlabelled runs too), else results.json.
@@ -66,7 +66,7 @@ export function runRoutes(ctx: ServerContext): Hono {
 
   api.get('/:id/history', async (c) => {
     const { resolved } = await ctx.catalog.view(c.req.param('id'));
-    const text = resolved.runId ? await ctx.files.readText(resolved.runId, 'metrics.jsonl') : undefined;
+    const text = resolved.runId ? await ctx.files.readMetricsLog(resolved.runId) : undefined;
     return c.json({ id: resolved.runId ?? c.req.param('id'), ...parseHistory(text ?? '') });
   });
 
@@ -81,7 +81,7 @@ export function runRoutes(ctx: ServerContext): Hono {
     const tailParam = c.req.query('tail') ?? '200';
     if (!/^\d+$/.test(tailParam)) throw new HttpError(400, 'ANOMALAB_BAD_REQUEST', `tail must be a whole number, got ${JSON.stringify(tailParam)}`);
     const { resolved } = await ctx.catalog.view(c.req.param('id'));
-    const text = resolved.runId ? await ctx.files.readText(resolved.runId, 'log.txt') : undefined;
+    const text = resolved.runId ? await ctx.files.readLog(resolved.runId) : undefined;
     const lines = (text ?? resolved.job?.output.join('\n') ?? '').split('\n').filter(Boolean);
     const tail = Math.min(Number(tailParam), 10_000);
     return c.json({ id: resolved.runId ?? c.req.param('id'), total: lines.length, lines: tail ? lines.slice(-tail) : [] });

@@ -1,13 +1,11 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
-import { buildSweepReport } from '@anomalab/core';
+import { buildSweepReport, SWEEP_MANIFEST, SWEEPS_FOLDER } from '@anomalab/core';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { assertSafeSweepId, resolveInside } from '../safe-paths.ts';
 
-/** Folder of sweep manifests inside the run store (written by `anomalab experiment` for matrix files). */
-const SWEEPS_FOLDER = '_sweeps';
 
 interface SweepManifest {
   id?: string;
@@ -45,7 +43,7 @@ async function sweepsRoot(ctx: ServerContext): Promise<string | undefined> {
 async function manifestPath(ctx: ServerContext, id: string): Promise<string | undefined> {
   assertSafeSweepId(id);
   const root = await sweepsRoot(ctx);
-  return root ? resolveInside(root, [id, 'sweep.json']) : undefined;
+  return root ? resolveInside(root, [id, SWEEP_MANIFEST]) : undefined;
 }
 
 async function describeSweep(ctx: ServerContext, id: string, path: string): Promise<ApiSweep | undefined> {
