@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Anomalab } from '@anomalab/core';
+import type { Anomalab, RunLauncher } from '@anomalab/core';
+import { LocalLauncher } from '@anomalab/launcher';
 import type { ServerContext } from './context.ts';
 import { onError, onNotFound } from './errors.ts';
 import { RunCatalog } from './run-catalog.ts';
@@ -23,13 +23,15 @@ export interface ServerAppOptions {
   app: Anomalab;
   /** Folder of experiment files that `POST /api/runs { experiment }` may run (default `experiments`). */
   experimentsDir?: string;
-  /** Experiments run at once, each in its own child process (default 1). */
+  /** Where launched experiments run (default: local child processes, `maxConcurrent` at once). */
+  launcher?: RunLauncher;
+  /** Local launcher only: experiments run at once, each in its own child process (default 1). */
   maxConcurrent?: number;
+  /** Submitted experiments that may wait (default 100); more get 429 with Retry-After. */
+  maxQueued?: number;
   /** Largest accepted request body in bytes (default 1 MiB); larger requests get 413. */
   bodyLimit?: number;
-  /** The CLI entry the children run (default packages/cli/bin/anomalab.js of this workspace). */
-  cliPath?: string;
-  /** Working directory of the children (default the server's). */
+  /** Local launcher only: working directory of the children (default the server's). */
   cwd?: string;
   /** Folder of the web UI (default packages/server/public). */
   publicDir?: string;
@@ -43,9 +45,6 @@ export type ServerApp = Hono & {
   close(): Promise<void>;
 };
 
-/** Default CLI entry: the workspace's packages/cli/bin/anomalab.js. */
-export const defaultCliPath = fileURLToPath(new URL('../../cli/bin/anomalab.js', import.meta.url));
-
 /**
  * Build the HTTP app: JSON API under `/api`, the web UI from static files everywhere else.
  * Errors from any route leave through one `onError` that maps error codes to statuses.
@@ -53,12 +52,8 @@ export const defaultCliPath = fileURLToPath(new URL('../../cli/bin/anomalab.js',
 export function createServerApp(options: ServerAppOptions): ServerApp {
   const experimentsDir = resolve(options.experimentsDir ?? 'experiments');
   const files = new RunFiles(options.app.runs);
-  const queue = new RunQueue({
-    runsDir: options.app.runs.root,
-    cliPath: options.cliPath ?? defaultCliPath,
-    cwd: options.cwd ?? process.cwd(),
-    maxConcurrent: options.maxConcurrent ?? 1,
-  });
+  const launcher = options.launcher ?? new LocalLauncher({ runsDir: options.app.runs.root, parallel: options.maxConcurrent ?? 1, cwd: options.cwd ?? process.cwd() });
+  const queue = new RunQueue({ launcher, runsDir: options.app.runs.root, maxQueued: options.maxQueued });
   const context: ServerContext = { app: options.app, files, queue, catalog: new RunCatalog(files, queue), experimentsDir };
   const maxSize = options.bodyLimit ?? 1024 * 1024;
 

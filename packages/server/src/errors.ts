@@ -10,6 +10,7 @@ export type ServerErrorCode =
   | 'ANOMALAB_FORBIDDEN_PATH'
   | 'ANOMALAB_PAYLOAD_TOO_LARGE'
   | 'ANOMALAB_CONFLICT'
+  | 'ANOMALAB_QUEUE_FULL'
   | 'ANOMALAB_BAD_REQUEST';
 
 /** The JSON body of every error response. */
@@ -24,6 +25,8 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: ServerErrorCode | AnomalabErrorCode,
     message: string,
+    /** Extra response headers, e.g. Retry-After on 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -77,7 +80,7 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
 export function onError(error: Error, c: Context): Response {
   const { status, body } = errorResponse(error);
   if (status >= 500) console.error(`[anomalab-server] ${c.req.method} ${c.req.path}:`, error);
-  return c.json(body, status);
+  return c.json(body, status, error instanceof HttpError ? error.headers : undefined);
 }
 
 /** Hono `notFound` handler (unknown routes). */

@@ -1,5 +1,5 @@
-// @anomalab/server: JSON API (Hono) and web UI over a run store; runs experiments in child processes.
-export { createServerApp, defaultCliPath } from './app.ts';
+// @anomalab/server: JSON API (Hono) and web UI over a run store; runs experiments through a RunLauncher.
+export { createServerApp } from './app.ts';
 export type { ServerApp, ServerAppOptions } from './app.ts';
 export { startServer } from './server.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';

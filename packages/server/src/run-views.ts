@@ -27,7 +27,7 @@ export interface ApiRun {
   summary: Record<string, ChannelSummary>;
   error?: { code: string; message: string };
   /** Set for runs submitted through this server. */
-  job?: { id: string; state: RunJob['state']; queuedAt: string; position?: number; cancelRequested: boolean };
+  job?: { id: string; state: RunJob['state']; queuedAt: string; position?: number; cancelRequested: boolean; where?: string; progress?: RunJob['progress'] };
   [key: string]: unknown;
 }
 
@@ -60,13 +60,21 @@ export function jobView(job: RunJob, position?: number): ApiRun {
     deployable_f: null,
     auc_pr: null,
     summary: {},
-    ...(job.state === 'failed' ? { error: { code: 'ANOMALAB_INTERNAL', message: job.output.slice(-5).join('\n') || `exit code ${job.exitCode}` } } : {}),
+    ...(job.state === 'failed' ? { error: { code: job.error?.code ?? 'ANOMALAB_INTERNAL', message: job.output.slice(-5).join('\n') || job.error?.message || 'failed before it had a run folder' } } : {}),
     job: jobInfo(job, position),
   };
 }
 
 function jobInfo(job: RunJob, position?: number): NonNullable<ApiRun['job']> {
-  return { id: job.id, state: job.state, queuedAt: job.queuedAt, cancelRequested: job.cancelRequested, ...(position !== undefined && position >= 0 ? { position } : {}) };
+  return {
+    id: job.id,
+    state: job.state,
+    queuedAt: job.queuedAt,
+    cancelRequested: job.cancelRequested,
+    ...(job.where ? { where: job.where } : {}),
+    ...(job.progress ? { progress: job.progress } : {}),
+    ...(position !== undefined && position >= 0 ? { position } : {}),
+  };
 }
 
 export interface RunQuery {

@@ -13,6 +13,7 @@ Options:
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
   --experiments <dir>  experiment files the launch form offers (default: experiments)
   --concurrency <n>    experiments run at once, each in a child process (default 1)
+  --max-queued <n>     submitted experiments that may wait (default 100; more get 429)
   --body-limit <bytes> largest request body (default 1048576)
   --help, -h           this help
 
@@ -44,6 +45,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
         experiments: { type: 'string' },
         concurrency: { type: 'string' },
         'body-limit': { type: 'string' },
+        'max-queued': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,6 +56,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
     positiveInt('--port', values.port as string | undefined, 8377, 0);
     positiveInt('--concurrency', values.concurrency as string | undefined, 1);
     positiveInt('--body-limit', values['body-limit'] as string | undefined, 1, 1);
+    positiveInt('--max-queued', values['max-queued'] as string | undefined, 1, 1);
   } catch (error) {
     err.write(`error: ${(error as Error).message}\nsee: anomalab serve --help\n`);
     return 2;
@@ -70,6 +73,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
       experimentsDir: (values.experiments as string | undefined) ?? 'experiments',
       maxConcurrent: positiveInt('--concurrency', values.concurrency as string | undefined, 1),
       bodyLimit: positiveInt('--body-limit', values['body-limit'] as string | undefined, 1024 * 1024),
+      maxQueued: positiveInt('--max-queued', values['max-queued'] as string | undefined, 100),
     });
   } catch (error) {
     err.write(`error: cannot listen: ${(error as Error).message}\n`);

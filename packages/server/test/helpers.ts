@@ -25,7 +25,7 @@ export async function quickRun(app: Anomalab, overrides: string[] = []): Promise
   return run.id;
 }
 
-export async function serve(app: Anomalab, options: { experimentsDir?: string; maxConcurrent?: number; bodyLimit?: number } = {}): Promise<RunningServer> {
+export async function serve(app: Anomalab, options: { experimentsDir?: string; maxConcurrent?: number; maxQueued?: number; bodyLimit?: number } = {}): Promise<RunningServer> {
   return startServer({ app, port: 0, host: '127.0.0.1', experimentsDir: options.experimentsDir ?? join(workspaceRoot, 'experiments'), cwd: workspaceRoot, ...options });
 }
 

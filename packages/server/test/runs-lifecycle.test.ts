@@ -1,10 +1,9 @@
 // Launching experiments through the API: child processes, the queue, SSE, cancel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningServer } from '../src/index.ts';
-import { api, openApp, readSse, serve, sleep, tempDir, workspaceRoot, type SseEvent } from './helpers.ts';
+import { api, openApp, readSse, serve, tempDir, workspaceRoot, type SseEvent } from './helpers.ts';
 
 let root: string;
 let runsDir: string;
@@ -63,7 +62,7 @@ describe('POST /api/runs', () => {
     expect(replay.at(-1)!.event).toBe('end');
   });
 
-  it('runs inline YAML from a temp file that is removed afterwards', async () => {
+  it('runs inline YAML (handed to the launcher as a resolved config, no file)', async () => {
     const yaml = (await readFile(join(workspaceRoot, 'experiments', 'quickstart.yaml'), 'utf8')).replace('name: quickstart', 'name: inline-test');
     const posted = await api(base, '/api/runs', { body: { yaml } });
     expect(posted.status).toBe(202);
@@ -72,9 +71,7 @@ describe('POST /api/runs', () => {
     expect(end.status).toBe('completed');
     const run = (await api(base, `/api/runs/${end.id}`)).body.run;
     expect(run.experiment).toBe('inline-test');
-    // Removed when the child exits, which is a moment after run.json says completed.
-    for (let i = 0; i < 50 && existsSync(run.configFile); i++) await sleep(100);
-    expect(existsSync(run.configFile)).toBe(false);
+    expect(run.configFile).toBeUndefined();
   });
 });
 
@@ -125,6 +122,29 @@ describe('queue and cancel', () => {
     const folders = await readdir(runsDir);
     const experiments = await Promise.all(folders.map(async (f) => JSON.parse(await readFile(join(runsDir, f, 'run.json'), 'utf8')).experiment));
     expect(experiments).not.toContain('waiting');
+  });
+
+  it('bounds the waiting queue: past maxQueued a submission is answered 429 with Retry-After', async () => {
+    const small = await serve(await openApp(join(root, 'runs-bounded')), { maxConcurrent: 1, maxQueued: 2 });
+    try {
+      const body = (name: string) => ({ body: { experiment: 'quickstart.yaml', overrides: ['training.epochs=100000', `name=${name}`] } });
+      const posted = [];
+      for (const name of ['first', 'second', 'third']) posted.push(await api(small.url, '/api/runs', body(name)));
+      expect(posted.map((p) => p.status)).toEqual([202, 202, 202]);
+      // One runs (or is starting), two wait: the next one is refused without queueing anything.
+      const refused = await api(small.url, '/api/runs', body('fourth'));
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('ANOMALAB_QUEUE_FULL');
+      expect(refused.body.error.message).toMatch(/2 experiments are already waiting \(at most 2\)/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(5);
+      const listed = (await api(small.url, '/api/runs')).body.runs.map((r: any) => r.experiment);
+      expect(listed).not.toContain('fourth');
+      // A freed slot takes submissions again.
+      expect((await api(small.url, `/api/runs/${posted[2]!.body.id}/cancel`, { method: 'POST' })).status).toBe(202);
+      expect((await api(small.url, '/api/runs', body('fifth'))).status).toBe(202);
+    } finally {
+      await small.close();
+    }
   });
 
   it('404s events of unknown runs as JSON', async () => {

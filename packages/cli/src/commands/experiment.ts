@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { AnomalabError, ConfigError, isMatrixExperiment, parseOverride, planSweep, runPaths, type ConfigProblem } from '@anomalab/core';
 import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
+import { openLauncher } from '../sweep/open-launcher.ts';
 import type { Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -66,7 +67,12 @@ Examples:
       if (bad.length) throw new ConfigError(bad);
       const plan = await planSweep(file, (parsed as { path: (string | number)[]; value: unknown }[]).map((p) => ({ path: p.path.join('.'), value: p.value })));
       await validateSweep(app, plan);
-      return withSignals(controller, ctx, () => runSweep(app, plan, { runsDir: ctx.runsDir, out: ctx.out, err: ctx.err, parallel, signal: controller.signal }));
+      const launcher = await openLauncher({ runsDir: ctx.runsDir, parallel: parallel ?? plan.parallel });
+      try {
+        return await withSignals(controller, ctx, () => runSweep(app, plan, { runsDir: ctx.runsDir, out: ctx.out, err: ctx.err, launcher, signal: controller.signal }));
+      } finally {
+        await launcher.close();
+      }
     }
 
     let loaded;

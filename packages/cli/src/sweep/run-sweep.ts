@@ -1,17 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type SweepPlan } from '@anomalab/core';
-
-const CLI_BIN = fileURLToPath(new URL('../../bin/anomalab.js', import.meta.url));
+import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type LaunchOutcome, type RunLauncher, type SweepPlan } from '@anomalab/core';
 
 export interface SweepOptions {
   runsDir: string;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
-  /** Overrides `sweep.parallel`. */
-  parallel?: number;
+  /** Executes the runs: local child processes (`--parallel N`) or a queue (`--queue`). */
+  launcher: RunLauncher;
   signal: AbortSignal;
 }
 
@@ -36,9 +31,16 @@ export async function validateSweep(app: Anomalab, plan: SweepPlan): Promise<voi
   if (problems.length) throw new ConfigError(problems);
 }
 
+function describeOutcome(outcome: LaunchOutcome | undefined): string {
+  if (!outcome) return 'not started';
+  if (outcome.status === 'cancelled') return 'not started';
+  if (outcome.status === 'failed') return `failed${outcome.error ? ` (${outcome.error.message.split('\n')[0]})` : ''}`;
+  return outcome.status;
+}
+
 /**
- * Run every entry of a validated sweep as a child `anomalab experiment` process, at most
- * `parallel` at once. Completed runs are skipped and interrupted or failed ones resumed
+ * Launch every entry of a validated sweep through `options.launcher` (which bounds how
+ * many run at once). Completed runs are skipped and interrupted or failed ones resumed
  * from their checkpoints, so re-running the same command finishes a killed sweep.
  */
 export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOptions): Promise<number> {
@@ -46,46 +48,43 @@ export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOpt
   await writeJsonAtomic(paths.manifest, { id: plan.id, name: plan.name, file: resolve(plan.file), axes: plan.axes, entries: plan.entries.map(({ config: _c, ...e }) => e) });
   for (const entry of plan.entries) await writeJsonAtomic(paths.entryConfig(entry.runId), entry.config);
 
-  const parallel = options.parallel ?? plan.parallel;
-  options.out.write(`sweep ${plan.id}: ${plan.entries.length} runs (${plan.axes.join(' x ')}), ${parallel} at a time\n`);
-  const outcomes = new Map<string, string>();
-  const queue = [...plan.entries];
-  const children = new Set<ChildProcess>();
-  options.signal.addEventListener('abort', () => children.forEach((c) => c.kill('SIGTERM')), { once: true });
+  options.out.write(`sweep ${plan.id}: ${plan.entries.length} runs (${plan.axes.join(' x ')}), ${options.launcher.description}\n`);
+  const outcomes = new Map<string, LaunchOutcome | 'skipped'>();
 
   const runOne = async (entry: SweepPlan['entries'][number]): Promise<void> => {
+    const prefix = `[${entry.index + 1}/${plan.entries.length}] `;
     const existing = await app.runs.get(entry.runId).catch(() => undefined);
     if (existing?.status === 'completed') {
-      outcomes.set(entry.runId, 'completed (skipped: already done)');
-      options.out.write(`[${entry.index + 1}/${plan.entries.length}] ${entry.runId} already completed: skipped\n`);
+      outcomes.set(entry.runId, 'skipped');
+      options.out.write(`${prefix}${entry.runId} already completed: skipped\n`);
       return;
     }
-    const args = existing
-      ? ['experiment', '--resume', entry.runId]
-      : ['experiment', paths.entryConfig(entry.runId), '--run-id', entry.runId, '--sweep', plan.id, '--base-dir', dirname(resolve(plan.file))];
-    options.out.write(`[${entry.index + 1}/${plan.entries.length}] ${existing ? 'resuming' : 'starting'} ${entry.runId} (${Object.values(entry.labels).join(' x ')})\n`);
-    const child = spawn(process.execPath, [CLI_BIN, ...args, '--runs', options.runsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    const prefix = `[${entry.index + 1}/${plan.entries.length}] `;
-    createInterface({ input: child.stdout! }).on('line', (line) => options.out.write(prefix + line + '\n'));
-    createInterface({ input: child.stderr! }).on('line', (line) => options.err.write(prefix + line + '\n'));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    children.delete(child);
-    outcomes.set(entry.runId, code === 0 ? 'completed' : code === 130 ? 'interrupted' : `failed (exit ${code})`);
+    const labels = Object.values(entry.labels).join(' x ');
+    const outcome = await options.launcher.launch(
+      { runId: entry.runId, config: entry.config, baseDir: dirname(resolve(plan.file)), configFile: resolve(plan.file), sweep: plan.id, resume: existing !== undefined },
+      {
+        signal: options.signal,
+        onEvent: (event) => {
+          if (event.type === 'starting') options.out.write(`${prefix}${existing ? 'resuming' : 'starting'} ${entry.runId} (${labels})${event.attempt > 1 ? `, attempt ${event.attempt}` : ''} on ${event.where}\n`);
+          else if (event.type === 'log') (event.stream === 'out' ? options.out : options.err).write(prefix + event.line + '\n');
+          else if (event.type === 'retrying') options.err.write(`${prefix}${event.message}; retrying in ${(event.delayMs / 1000).toFixed(1)}s (attempt ${event.attempt})\n`);
+        },
+      },
+    );
+    outcomes.set(entry.runId, outcome);
   };
+  await Promise.all(plan.entries.map(runOne));
 
-  const workers = Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-    while (queue.length && !options.signal.aborted) await runOne(queue.shift()!);
+  const lines = plan.entries.map((e) => {
+    const outcome = outcomes.get(e.runId);
+    return `  ${e.runId}  ${outcome === 'skipped' ? 'completed (skipped: already done)' : describeOutcome(outcome)}  ${Object.values(e.labels).join(' x ')}`;
   });
-  await Promise.all(workers);
-
-  const lines = plan.entries.map((e) => `  ${e.runId}  ${outcomes.get(e.runId) ?? 'not started'}  ${Object.values(e.labels).join(' x ')}`);
   options.out.write(`sweep ${plan.id}:\n${lines.join('\n')}\n`);
   if (options.signal.aborted) {
     options.err.write(`sweep interrupted; run the same command again to finish it (completed runs are skipped)\n`);
     return 130;
   }
-  const failed = [...outcomes.values()].filter((o) => !o.startsWith('completed')).length;
+  const failed = [...outcomes.values()].filter((o) => o !== 'skipped' && o.status !== 'completed').length;
   options.out.write(failed ? `${failed} run(s) did not complete\n` : `all ${plan.entries.length} runs completed. Report: anomalab report ${plan.id}\n`);
   return failed ? 1 : 0;
 }

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
 import { isMap, LineCounter, parseDocument } from 'yaml';
@@ -63,7 +62,7 @@ function parseBody(body: LaunchBody): { yaml?: string; experiment?: string; over
   return { yaml, experiment, overrides };
 }
 
-/** `POST /api/runs` (validate, then queue a child process) and `POST /api/runs/:id/cancel`. */
+/** `POST /api/runs` (validate, then hand to the run launcher) and `POST /api/runs/:id/cancel`. */
 export function launchRoutes(ctx: ServerContext): Hono {
   const api = new Hono();
 
@@ -89,35 +88,24 @@ export function launchRoutes(ctx: ServerContext): Hono {
     }
 
     // Same validation as the CLI, in-process, so a bad experiment is a 400 listing every
-    // problem and never a child process or a run folder.
-    let loaded: LoadedExperiment;
-    let file: string;
-    let cleanup: (() => Promise<void>) | undefined;
-    if (body.experiment !== undefined) {
-      file = resolve(ctx.experimentsDir, body.experiment);
-      loaded = await ctx.app.load({ file: join(ctx.experimentsDir, body.experiment), text, overrides: body.overrides });
-    } else {
-      loaded = await ctx.app.load({ text: body.yaml as string, overrides: body.overrides });
-      // The child runs files: write the text to a private temp folder, removed when it exits.
-      // (--base-dir keeps relative paths resolving where they were validated: the server's cwd.)
-      const dir = await mkdtemp(join(tmpdir(), 'anomalab-inline-'));
-      file = join(dir, 'experiment.yaml');
-      await writeFile(file, body.yaml as string, { mode: 0o600 });
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
+    // problem and never a run process or a run folder. The launcher gets the resolved
+    // config: nothing is parsed again from a file, so inline text needs no temp file.
+    const loaded: LoadedExperiment =
+      body.experiment !== undefined
+        ? await ctx.app.load({ file: join(ctx.experimentsDir, body.experiment), text, overrides: body.overrides })
+        : await ctx.app.load({ text: body.yaml as string, overrides: body.overrides });
 
     const config = loaded.config;
     const job = ctx.queue.enqueue({
-      // The id is chosen here and handed to the CLI (--run-id): it is the run's id from the start.
+      // The id is chosen here and handed to the launcher: it is the run's id from the start.
       id: newRunId(config.name),
-      file,
+      config: config as unknown as Record<string, unknown>,
       baseDir: loaded.baseDir,
-      overrides: body.overrides,
+      configFile: body.experiment !== undefined ? resolve(ctx.experimentsDir, body.experiment) : undefined,
       experiment: config.name,
       dataset: `${config.dataset.name}${config.dataset.series ? `/${config.dataset.series}` : ''}`,
       model: config.model.name,
       source: body.experiment ?? INLINE,
-      cleanup,
     });
     c.header('Location', `/api/runs/${job.id}`);
     return c.json({ id: job.id, status: jobView(job).status, run: jobView(job, ctx.queue.queuePosition(job.id)) }, 202);

@@ -31,6 +31,8 @@ export interface RunOptions {
   listener?: (event: LogEvent) => void;
   /** Called once the run folder exists (the server reports the id early). */
   onRunCreated?: (run: RunSummary) => void;
+  /** Called after every checkpoint write (remote executors ship the run folder then). */
+  onCheckpoint?: (tag: string, epoch: number) => void | Promise<void>;
   sweep?: string;
   /** Use this id for a new run (sweeps give their runs deterministic ids); default: generated. */
   runId?: string;
@@ -64,6 +66,19 @@ export interface RunContext {
   signal: AbortSignal;
   /** Date.now() when the run's work started. */
   started: number;
+}
+
+/** The store, with `onSave` told about each completed write. */
+function observeSaves(store: CheckpointStore, onSave: RunOptions['onCheckpoint']): CheckpointStore {
+  if (!onSave) return store;
+  return {
+    save: async (tag, checkpoint) => {
+      await store.save(tag, checkpoint);
+      await onSave(tag, checkpoint.epoch);
+    },
+    load: (tag) => store.load(tag),
+    list: () => store.list(),
+  };
 }
 
 export function resolveRunPlugins(registry: PluginRegistry, config: ExperimentConfig): RunPlugins {
@@ -113,7 +128,7 @@ export async function openRun(registry: PluginRegistry, runStore: RunStore, opti
     quiet: options.quiet,
     listener: options.listener,
   });
-  const checkpoints = runStore.checkpoints(run.id);
+  const checkpoints = observeSaves(runStore.checkpoints(run.id), options.onCheckpoint);
   const random = new SeededRandom(config.seed);
   let runtime: TensorRuntime | undefined;
   // tfjs is loaded on a plugin's first request only; its backend is logged and recorded.
