@@ -6,4 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 register({ tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)) });
 const { main } = await import('../src/main.ts');
+const { dropOutputOnClosedPipe } = await import('../src/quiet-epipe.ts');
+dropOutputOnClosedPipe(process.stdout);
+dropOutputOnClosedPipe(process.stderr);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { AnomalabError, ConfigError, exitCodeFor } from '@anomalab/core';
+import { describeUnexpectedError } from './describe-error.ts';
 import { parseCommandArgs, type Command, type CommandContext } from './command.ts';
 import { experimentCommand } from './commands/experiment.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -63,6 +65,13 @@ function extractGlobals(argv: string[]): { rest: string[]; runsDir?: string; dat
   return { rest, ...globals };
 }
 
+/** The run store may not exist yet (it is created on first use), but it must not be a file. */
+function checkRunsDir(dir: string, source: string): string {
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  if (stats && !stats.isDirectory()) throw new AnomalabError('ANOMALAB_USAGE', `${source} ${dir} is a file, not a folder: point it at a run store folder`);
+  return dir;
+}
+
 /** Entry point: returns the exit code (0 ok, 2 bad input, 130 interrupted, 1 other failure). */
 export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out' | 'err'>> = {}): Promise<number> {
   const out = io.out ?? process.stdout;
@@ -86,7 +95,7 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     // Remove the command words (first occurrences, in order) and parse the rest.
     const args = [...rest];
     for (const w of command.path) args.splice(args.indexOf(w), 1);
-    const context = { out, err, runsDir: runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs' };
+    const context = { out, err, runsDir: checkRunsDir(runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs', runsDir ? '--runs' : process.env.ANOMALAB_RUNS ? 'ANOMALAB_RUNS' : 'the default run store') };
     if (command.passthrough) return await command.run({ values: {}, positionals: args }, context);
     if (args.includes('--help') || args.includes('-h')) {
       out.write(command.help + '\n');
@@ -102,7 +111,7 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     } else if (error instanceof AnomalabError) {
       err.write(`error: ${error.message}\n`);
     } else {
-      err.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+      err.write(`error: ${describeUnexpectedError(error)}\n`);
     }
     return exitCodeFor(error);
   }

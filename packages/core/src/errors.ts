@@ -13,6 +13,8 @@ export type AnomalabErrorCode =
   | 'ANOMALAB_DATA_INVALID'
   | 'ANOMALAB_DATA_UNAVAILABLE'
   | 'ANOMALAB_RUN_NOT_FOUND'
+  /** run.json exists but cannot be parsed (the message names the file). */
+  | 'ANOMALAB_RUN_UNREADABLE'
   | 'ANOMALAB_CHECKPOINT_INVALID'
   | 'ANOMALAB_TRAINING_DIVERGED'
   | 'ANOMALAB_INTERRUPTED'

@@ -20,9 +20,11 @@ Options:
 Ctrl-C stops the server; running experiments are interrupted gracefully (checkpoint
 written, status interrupted) and can be continued with anomalab experiment --resume <id>.`;
 
-function positiveInt(flag: string, value: string | undefined, fallback: number, min = 1): number {
+function positiveInt(flag: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new Error(`${flag} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `>= ${min}`}, got ${JSON.stringify(value)}`);
+  }
   return Number(value);
 }
 
@@ -53,7 +55,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
       out.write(serveHelp + '\n');
       return 0;
     }
-    positiveInt('--port', values.port as string | undefined, 8377, 0);
+    positiveInt('--port', values.port as string | undefined, 8377, 0, 65535);
     positiveInt('--concurrency', values.concurrency as string | undefined, 1);
     positiveInt('--body-limit', values['body-limit'] as string | undefined, 1, 1);
     positiveInt('--max-queued', values['max-queued'] as string | undefined, 1, 1);
@@ -68,7 +70,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
   try {
     server = await startServer({
       app,
-      port: positiveInt('--port', values.port as string | undefined, 8377, 0),
+      port: positiveInt('--port', values.port as string | undefined, 8377, 0, 65535),
       host: (values.host as string | undefined) ?? '127.0.0.1',
       experimentsDir: (values.experiments as string | undefined) ?? 'experiments',
       maxConcurrent: positiveInt('--concurrency', values.concurrency as string | undefined, 1),

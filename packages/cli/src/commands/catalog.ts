@@ -50,6 +50,11 @@ async function seriesInfo(ctx: Parameters<Command['run']>[1], dataset: string, s
     parsed.path.slice(0, -1).forEach((k) => (o = o[k] ??= {}));
     o[parsed.path.at(-1)!] = parsed.value;
   }
+  // An unknown series is a typo on the command line (exit 2), not missing data.
+  const known = app.registry.get('dataset', dataset).listSeries().map((s) => s.name);
+  if (known.length && !known.includes(series)) {
+    throw new AnomalabError('ANOMALAB_USAGE', `dataset ${dataset} has no series "${series}"; available: ${known.join(', ')}`);
+  }
   const loaded = await app.loadSeries({ dataset, series, options });
   const split = (s: typeof loaded.train) => ({
     rows: s.rows,

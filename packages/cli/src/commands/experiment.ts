@@ -24,7 +24,7 @@ Options:
   --resume <run-id>    continue a stopped, interrupted or failed run in its own folder from its
                        last checkpoint, with its saved config (plus any --set)
   --quiet              only the final summary on stdout (log.txt is still written)
-  --json               print the run record as JSON at the end
+  --json               print only the run record as JSON on stdout (the log goes to stderr)
   --parallel N         matrix experiments: runs at once (default: sweep.parallel, 1)
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
   --data-mirror <dir>  read benchmark data files from this local mirror (sets ANOMALAB_DATA_MIRROR)
@@ -56,12 +56,13 @@ Examples:
     if (positionals.length > 1) throw new AnomalabError('ANOMALAB_USAGE', `expected one experiment file, got ${positionals.length}: ${positionals.join(' ')}`);
     const file: string | undefined = values.config ?? positionals[0];
     const overrides: string[] = values.set ?? [];
+    if (values.resume !== undefined && values.resume.trim() === '') throw new AnomalabError('ANOMALAB_USAGE', '--resume needs a run id (see `anomalab runs list`)');
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && !(/^\d+$/.test(values.parallel) && parallel >= 1)) throw new AnomalabError('ANOMALAB_USAGE', `--parallel must be a whole number >= 1, got ${JSON.stringify(values.parallel)}`);
     const app = await openApp(ctx);
     const controller = new AbortController();
 
-    if (file && !values.resume && (await isMatrixFile(file))) {
-      const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
-      if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1)) throw new AnomalabError('ANOMALAB_USAGE', `--parallel must be an integer >= 1, got ${values.parallel}`);
+    if (file && values.resume === undefined && (await isMatrixFile(file))) {
       const parsed = overrides.map((o) => parseOverride(o));
       const bad = parsed.filter((p): p is ConfigProblem => 'message' in p);
       if (bad.length) throw new ConfigError(bad);
@@ -76,7 +77,7 @@ Examples:
     }
 
     let loaded;
-    if (values.resume) {
+    if (values.resume !== undefined) {
       if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
       const run = await app.runs.get(values.resume);
       const configPath = runPaths(run.dir).config;
@@ -95,7 +96,8 @@ Examples:
       const outcome = await app.run(experiment, {
         resume: values.resume,
         signal: controller.signal,
-        out: ctx.out,
+        // With --json only the run record goes to stdout (scripts parse it); the log goes to stderr.
+        out: values.json ? (ctx.err as typeof ctx.out) : ctx.out,
         err: ctx.err,
         quiet: values.quiet,
         runId: values['run-id'],

@@ -1,4 +1,4 @@
-import type { RunSummary } from '@anomalab/core';
+import { AnomalabError, type RunSummary } from '@anomalab/core';
 import { table, writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -10,6 +10,8 @@ interface MetricsEntry {
   deployable?: { f1?: number | null; precision?: number | null; recall?: number | null; threshold?: number | null; protocol?: string };
   events?: { deployable?: { detected: number; ranges: number; falseAlarms: number; pointAdjustedF1: number | null } | null };
 }
+
+const RUN_STATUSES = ['running', 'completed', 'failed', 'interrupted'];
 
 /** The headline number of a run: the best oracle F1 over its channels and joint score. */
 function bestOracleF(run: RunSummary): string {
@@ -42,6 +44,9 @@ Options:
   --status <status>  only runs with this status (running, completed, failed, interrupted)`,
   options: { json: { type: 'boolean' }, status: { type: 'string' } },
   async run({ values }, ctx) {
+    if (values.status !== undefined && !RUN_STATUSES.includes(values.status)) {
+      throw new AnomalabError('ANOMALAB_USAGE', `--status must be one of ${RUN_STATUSES.join(', ')}, got ${JSON.stringify(values.status)}`);
+    }
     const app = await openApp(ctx);
     let runs = await app.runs.list();
     if (values.status) runs = runs.filter((r) => r.status === values.status);
@@ -81,7 +86,6 @@ Options:
   options: { json: { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
     const app = await openApp(ctx);
-    const { AnomalabError } = await import('@anomalab/core');
     if (positionals.length !== 1) throw new AnomalabError('ANOMALAB_USAGE', 'expected one run id\nsee: anomalab runs show --help');
     const run = await app.runs.get(positionals[0]!);
     const config = await app.runs.readConfig<Record<string, unknown>>(run.id);

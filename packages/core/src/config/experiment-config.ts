@@ -83,7 +83,7 @@ export function coreExperimentSchema(): JSONSchema {
         additionalProperties: false,
         default: {},
         properties: {
-          epochs: { type: 'integer', minimum: 0, default: 1, description: 'Training epochs (the model sets its own default).' },
+          epochs: { type: 'integer', minimum: 1, default: 1, description: 'Training epochs, at least 1 (0 would score with untrained weights; the model sets its own default).' },
           save_interval: { type: 'integer', minimum: 1, default: 10, description: 'Write the `last` checkpoint every N epochs and at the end.' },
         },
       },

@@ -8,6 +8,7 @@ import { loadPluginModule, resolvePluginSpecifier } from '../plugins/discovery.t
 import { composeExperimentSchema, type ExperimentConfig, type SelectedPluginSchemas } from './experiment-config.ts';
 import type { JSONSchema } from './json-schema.ts';
 import { validateAgainstSchema } from './validate.ts';
+import { nonFiniteNumbers } from './finite-numbers.ts';
 import { formatPath, locate, type PathSegment } from './yaml-locations.ts';
 
 export interface ExperimentSource {
@@ -66,7 +67,15 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     return { source: label, line: pos?.line, col: pos?.col };
   };
 
-  const data = doc.toJS() as Record<string, any>;
+  let data: Record<string, any>;
+  try {
+    data = doc.toJS() as Record<string, any>;
+  } catch (error) {
+    // yaml refuses documents whose aliases expand exponentially ("billion laughs").
+    throw new ConfigError([{ source: label, line: 1, col: 1, path: '(yaml)', message: `cannot expand the document: ${(error as Error).message}` }]);
+  }
+  const nonFinite = nonFiniteNumbers(data);
+  for (const issue of nonFinite) problems.push({ ...where(issue.path), path: formatPath(issue.path), message: issue.message });
 
   // Experiment-local plugin modules first, so their names can be selected below.
   if (Array.isArray(data.plugins)) {
@@ -102,6 +111,8 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
 
   const schema = composeExperimentSchema(selected);
   for (const issue of validateAgainstSchema(schema, data)) {
+    // A non-finite number is reported once above, not again as "must be integer".
+    if (nonFinite.some((n) => formatPath(n.path) === formatPath(issue.path))) continue;
     problems.push({ ...where(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
   }
 

@@ -38,6 +38,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
+  // JSON.stringify(NaN) is "null": numbers are printed as themselves.
+  if (typeof value === 'number') return `number ${String(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

@@ -17,5 +17,7 @@ export function averagePrecision(scores: Float32Array, labels: Uint8Array, from 
     fp += groups.negatives[k]!;
     if (gained > 0) ap += (gained / groups.totalPositives) * (tp / (tp + fp));
   }
-  return { value: ap };
+  // The sum of many rounded terms can land a hair above 1 (1.000000000000002 when every
+  // row is anomalous); AP is a probability-weighted mean, so clamp it to [0, 1].
+  return { value: Math.min(1, Math.max(0, ap)) };
 }

@@ -30,6 +30,10 @@ describe('average precision (step-wise, as sklearn)', () => {
   it('skips the rows before firstValid', () => {
     expect(averagePrecision(f32([100, 100, 0.1, 0.4, 0.35, 0.8]), u8([0, 0, 0, 0, 1, 1]), 2).value).toBeCloseTo(5 / 6, 12);
   });
+  it('is exactly 1, not 1.0000000000000002, when every row is anomalous', () => {
+    // Nine distinct scores, all anomalous: the unclamped sum of 9 x 1/9 is 1.0000000000000002.
+    expect(averagePrecision(f32([1, 2, 3, 4, 5, 6, 7, 8, 9]), u8([1, 1, 1, 1, 1, 1, 1, 1, 1])).value).toBe(1);
+  });
   it('is null with a reason when undefined', () => {
     expect(averagePrecision(f32([1, 2]), u8([0, 0]))).toEqual({ value: null, note: 'AUC-PR undefined: no anomalous rows in the labels' });
     expect(averagePrecision(f32([3, 3, 3]), u8([0, 1, 0])).note).toMatch(/all scores are equal/);

@@ -94,7 +94,11 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
 
   const scoresRoot = runPaths(run.dir).scores;
   const tmp = join(scoresRoot, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(tmp, { recursive: true });
+  // Two plain mkdirs: a recursive one reports ENOENT instead of EROFS on a read-only store.
+  await mkdir(scoresRoot).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  await mkdir(tmp);
   const logger = new RunLogger({ logFile: join(tmp, RUN_FILES.log), out: request.out, quiet: request.quiet });
   let runtime: TensorRuntime | undefined;
   const checkpoints = runStore.checkpoints(run.id);

@@ -38,6 +38,20 @@ export function newRunId(experiment: string, now = new Date()): string {
   return `${stamp}-${slug(experiment)}-${randomBytes(2).toString('hex')}`;
 }
 
+/** run.json's record, or an error naming the file and what is wrong with it (hand-edited, disk trouble). */
+function parseRunRecord(text: string, file: string): RunRecord {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    throw new AnomalabError('ANOMALAB_RUN_UNREADABLE', `${file} is not valid JSON (${(error as Error).message}); fix or remove the run folder`);
+  }
+  if (record === null || typeof record !== 'object' || Array.isArray(record) || typeof (record as RunRecord).id !== 'string' || typeof (record as RunRecord).status !== 'string') {
+    throw new AnomalabError('ANOMALAB_RUN_UNREADABLE', `${file} is not a run record (expected an object with "id" and "status"); fix or remove the run folder`);
+  }
+  return record as RunRecord;
+}
+
 /** The run store on the local file system: `<root>/<id>/run.json`, `config.json`, ... (see run-layout.ts). */
 export class FsRunStore implements RunStore {
   readonly root: string;
@@ -74,7 +88,7 @@ export class FsRunStore implements RunStore {
     } catch {
       throw new AnomalabError('ANOMALAB_RUN_NOT_FOUND', `no run ${JSON.stringify(id)} in ${this.root} (see \`anomalab runs list\`)`);
     }
-    const record = JSON.parse(text) as RunRecord;
+    const record = parseRunRecord(text, join(dir, RUN_FILES.record));
     if (record.status === 'running' && record.pid !== undefined && record.host === hostname() && !processAlive(record.pid)) {
       // Killed (SIGKILL, power loss) before it could record its end: say so, don't show it as live.
       return { ...record, status: 'failed', error: { code: 'ANOMALAB_INTERNAL', message: `process ${record.pid} ended without finishing the run (killed?)` }, dir };
@@ -86,8 +100,9 @@ export class FsRunStore implements RunStore {
     let names: string[];
     try {
       names = await readdir(this.root);
-    } catch {
-      return [];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // no run yet
+      throw error;
     }
     // Read every run.json concurrently: listing is what the CLI and the server do most.
     const runs = await Promise.all(

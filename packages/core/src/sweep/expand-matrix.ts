@@ -4,6 +4,7 @@ import { basename, extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { locate, formatPath } from '../config/yaml-locations.ts';
+import { nonFiniteNumbers } from '../config/finite-numbers.ts';
 
 /**
  * Matrix experiments. An experiment file may add
@@ -115,7 +116,16 @@ export async function planSweep(file: string, overrides: { path: string; value: 
     problems.push({ source: file, line: pos.line, col: pos.col, path: '(yaml)', message: e.message.split('\n')[0]! });
   }
   if (problems.length) throw new ConfigError(problems);
-  const data = (doc.toJS() ?? {}) as Json;
+  let data: Json;
+  try {
+    data = (doc.toJS() ?? {}) as Json;
+  } catch (error) {
+    throw new ConfigError([{ source: file, line: 1, col: 1, path: '(yaml)', message: `cannot expand the document: ${(error as Error).message}` }]);
+  }
+  for (const issue of nonFiniteNumbers(data)) at(issue.path, issue.message);
+  for (const { path, value } of overrides) {
+    for (const issue of nonFiniteNumbers(value)) problems.push({ source: `--set ${path}`, path: formatPath([path, ...issue.path]), message: issue.message });
+  }
   const { matrix, sweep = {}, ...base } = data;
   for (const { path, value } of overrides) setPath(base, path, value);
 

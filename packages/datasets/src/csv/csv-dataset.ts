@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { AnomalabError, type DatasetPlugin, type LoadedSeries, type Split } from '@anomalab/core';
 import { csvOptionsSchema, type ColumnRef, type CsvOptions } from './csv-options.ts';
 import { readCsv, type CsvTable } from './read-csv.ts';
-import { cellError, parseTime, parseValueCell, TIME_EXPECTED } from './parse-cells.ts';
+import { cellError, parseDecimal, parseTime, parseValueCell, TIME_EXPECTED } from './parse-cells.ts';
+import { decodeCsvText } from './decode-text.ts';
 
 const invalid = (message: string) => new AnomalabError('ANOMALAB_DATA_INVALID', message);
 
@@ -57,8 +58,8 @@ function buildLabels(table: CsvTable, options: CsvOptions, labelColumn: number |
     const labels = new Uint8Array(rows);
     table.rows.forEach((row, r) => {
       const cell = row[labelColumn]!;
-      const value = Number(cell);
-      if (cell === '' || (value !== 0 && value !== 1)) {
+      const value = parseDecimal(cell);
+      if (value !== 0 && value !== 1) {
         throw cellError({ file: table.file, line: table.lines[r]!, column: columnName(table, labelColumn) }, `label must be 0 or 1, got ${JSON.stringify(cell)}`);
       }
       labels[r] = value;
@@ -124,13 +125,13 @@ function chooseSplit(table: CsvTable, options: CsvOptions, timestamps: Float64Ar
  */
 export function loadCsv(options: CsvOptions, baseDir: string): LoadedSeries {
   const file = resolve(baseDir, options.path);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new AnomalabError('ANOMALAB_DATA_UNAVAILABLE', `cannot read ${file} (option path ${JSON.stringify(options.path)}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
-  const table = readCsv(text, file, options);
+  const table = readCsv(decodeCsvText(bytes, file), file, options);
   const timeColumn = options.timestamp_column === null ? undefined : resolveColumn(table, options.timestamp_column, 'timestamp_column');
   const labelColumn = options.label_column === null ? undefined : resolveColumn(table, options.label_column, 'label_column');
   const channelColumns = options.channels.length

@@ -1,5 +1,6 @@
 import { AnomalabError } from '@anomalab/core';
 import type { CsvOptions } from './csv-options.ts';
+import { parseDecimal } from './parse-cells.ts';
 
 /** A CSV file split into cells; `lines[i]` is the 1-based file line of data row i. */
 export interface CsvTable {
@@ -36,6 +37,22 @@ export function splitLine(line: string, delimiter: string): string[] {
   return cells;
 }
 
+/** True when a quoted field opened on this line (`"` at the start of a cell) is not closed on it. */
+function hasUnclosedQuote(line: string, delimiter: string): boolean {
+  let quoted = false;
+  let cellStart = true;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"' && cellStart) quoted = true;
+    else if (line.startsWith(delimiter, i)) (cellStart = true), (i += delimiter.length - 1);
+    else if (ch !== ' ' && ch !== '\t') cellStart = false;
+  }
+  return quoted;
+}
+
 /** The separator that splits every sampled line into the same number (> 1) of fields. */
 export function detectDelimiter(sample: string[]): string {
   let best: { delimiter: string; count: number } | undefined;
@@ -50,7 +67,7 @@ export function detectDelimiter(sample: string[]): string {
   return words[0]! > 1 && words.every((n) => n === words[0]) ? 'whitespace' : ',';
 }
 
-export const isNumberCell = (cell: string) => cell.trim() !== '' && Number.isFinite(Number(cell));
+export const isNumberCell = (cell: string) => parseDecimal(cell) !== undefined;
 
 /** "auto" header rule: some first-row cell is not a number while the cell under it is. */
 export function detectHeader(first: string[], second: string[] | undefined): boolean {
@@ -71,16 +88,37 @@ export function readCsv(text: string, file: string, options: Pick<CsvOptions, 'd
   if (!content.length) throw new AnomalabError('ANOMALAB_DATA_INVALID', `${file}: the file is empty (expected a header and/or rows of values)`);
 
   const delimiter = options.delimiter === 'auto' ? detectDelimiter(content.slice(0, 10).map((l) => l.text)) : options.delimiter;
+  content.forEach(({ text: line, line: number }) => {
+    if (delimiter !== 'whitespace' && hasUnclosedQuote(line, delimiter)) {
+      throw new AnomalabError(
+        'ANOMALAB_DATA_INVALID',
+        `${file}:${number}: quoting problem: a quoted field is not closed on this line (quoted fields may not span lines: remove the line break inside the quotes; write a quote inside a quoted field as "")`,
+      );
+    }
+  });
   const cells = content.map((l) => splitLine(l.text, delimiter));
   const hasHeader = options.header === 'auto' ? detectHeader(cells[0]!, cells[1]) : options.header;
   const columns = cells[0]!.length;
   for (let i = 1; i < cells.length; i++) {
     if (cells[i]!.length !== columns) {
+      const quotes = content[i]!.text.includes('"') ? ' (the line has quotes: check that each quoted field is closed and followed by the delimiter)' : '';
       throw new AnomalabError(
         'ANOMALAB_DATA_INVALID',
-        `${file}:${content[i]!.line}: ragged row: expected ${columns} fields separated by ${JSON.stringify(delimiter)} (like line ${content[0]!.line}), found ${cells[i]!.length}`,
+        `${file}:${content[i]!.line}: ragged row: expected ${columns} fields separated by ${JSON.stringify(delimiter)} (like line ${content[0]!.line}), found ${cells[i]!.length}${quotes}`,
       );
     }
+  }
+  if (hasHeader) {
+    const header = cells[0]!;
+    header.forEach((name, c) => {
+      const first = header.indexOf(name);
+      if (first !== c) {
+        throw new AnomalabError(
+          'ANOMALAB_DATA_INVALID',
+          `${file}:${content[0]!.line}: duplicate column name ${JSON.stringify(name)} (#${first} and #${c}): column names must be unique, rename one of them`,
+        );
+      }
+    });
   }
   const start = hasHeader ? 1 : 0;
   if (cells.length === start) throw new AnomalabError('ANOMALAB_DATA_INVALID', `${file}: the file has a header but no data rows`);
