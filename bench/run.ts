@@ -21,7 +21,7 @@ import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
 import { augment, channelStd } from '../packages/models/rnn/src/augment.ts';
 import { resolveOptions, type RnnOptions } from '../packages/models/rnn/src/config.ts';
 import { FusedEngine } from '../packages/models/rnn/src/fused/engine.ts';
-import { mixSeed } from '../packages/models/rnn/src/dropout.ts';
+import { mixSeed } from '@anomalab/core';
 import { RnnNetwork } from '../packages/models/rnn/src/network.ts';
 import { zeroState } from '../packages/models/rnn/src/rnn-model.ts';
 import { trainWindow, upload, windowTensors } from '../packages/models/rnn/src/train-loop.ts';

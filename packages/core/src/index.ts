@@ -55,7 +55,15 @@ export { FsCheckpointStore, encodeCheckpoint, decodeCheckpoint } from './run-sto
 export { writeFileAtomic, writeJsonAtomic, removeStaleTempFiles } from './run-store/atomic-write.ts';
 export { RunLogger } from './logging/run-logger.ts';
 export type { LogEvent, RunLoggerOptions } from './logging/run-logger.ts';
-export { SeededRandom } from './random.ts';
+export { SeededRandom, mixSeed, uniformStream } from './random.ts';
+export { ParameterLayout } from './training/parameter-layout.ts';
+export type { ParameterSlot } from './training/parameter-layout.ts';
+export { encodeFlatState, decodeFlatState } from './training/flat-state.ts';
+export type { FlatStateFormat, FlatTrainingState } from './training/flat-state.ts';
+export { LossAverage } from './training/loss-average.ts';
+export { runEpochs } from './training/epoch-loop.ts';
+export type { EpochPlan, EpochsResult } from './training/epoch-loop.ts';
+export { EpochTrainedPredictor } from './training/epoch-trained-predictor.ts';
 export { loadTensorRuntime } from './compute/tensor-runtime.ts';
 export { FlatAdam } from './compute/flat-adam.ts';
 export type { AdamSettings } from './compute/flat-adam.ts';

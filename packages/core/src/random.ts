@@ -1,13 +1,49 @@
 import type { Random } from './contracts/services.ts';
 
-/** Hash a string to 32 bits (FNV-1a) to derive stable sub-seeds from labels. */
+/**
+ * The one seeded random source of the framework. Two generators, both derived from a run's
+ * seed and named keys, so every draw of a run is reproducible and a checkpoint restores it:
+ * - `SeededRandom` (xoshiro128**): sequential draws (initial weights, augmentation noise,
+ *   window orders), forked by label.
+ * - `uniformStream(mixSeed(seed, counter))` (mulberry32): a stream keyed by counters, for
+ *   draws made per training step (dropout masks) whose state is then just the counter.
+ *   The fused WebAssembly kernel of @anomalab/model-rnn draws the same mulberry32 stream
+ *   in SIMD from a key made by `mixSeed` here; it has no generator or seed of its own.
+ */
+
+/** One FNV-1a step (32-bit). */
+function fnv1a(h: number, value: number): number {
+  return Math.imul(h ^ value, 0x01000193);
+}
+const FNV_OFFSET = 0x811c9dc5;
+
+/** Hash a string to 32 bits (FNV-1a over its UTF-16 code units) to derive stable sub-seeds from labels. */
 function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) h = fnv1a(h, text.charCodeAt(i));
   return h >>> 0;
+}
+
+/** FNV-1a over the bytes of 32-bit words (little-endian): a stream key from (seed, counter, ...). */
+export function mixSeed(...words: number[]): number {
+  let h = FNV_OFFSET;
+  for (const word of words) for (let k = 0; k < 4; k++) h = fnv1a(h, (word >>> (8 * k)) & 0xff);
+  return h >>> 0;
+}
+
+/**
+ * mulberry32: uniform numbers in [0, 1) from a 32-bit key. Tiny and fast (dropout draws
+ * hundreds of thousands per window); its state is a counter (key + i * 0x6d2b79f5).
+ */
+export function uniformStream(key: number): () => number {
+  let a = key >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** splitmix32, used only to expand a seed into xoshiro's 128-bit state. */

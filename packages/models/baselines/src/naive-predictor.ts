@@ -1,4 +1,4 @@
-import type { Forecast, Predictor, PredictorState, Series, TrainContext, TrainData, TrainResult } from '@anomalab/core';
+import { AnomalabError, EpochTrainedPredictor, type EpochPlan, type Forecast, type PredictorState, type Series, type TrainData } from '@anomalab/core';
 
 export interface BaselineOptions {
   method: 'last-value' | 'seasonal-naive';
@@ -14,27 +14,29 @@ export interface BaselineOptions {
  * "Training" estimates P from the train split when `period` is 0: the lag in
  * [2, max_period] with the highest mean autocorrelation over channels.
  */
-export class NaivePredictor implements Predictor {
+export class NaivePredictor extends EpochTrainedPredictor<Series> {
   private period: number;
 
   constructor(
     private readonly options: BaselineOptions,
     private readonly channels: number,
   ) {
+    super();
     this.period = options.period;
   }
 
-  async train(data: TrainData, context: TrainContext): Promise<TrainResult> {
-    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
-      if (context.signal.aborted) return { epochs: epoch - 1, interrupted: true };
-      const started = Date.now();
-      if (this.options.method === 'seasonal-naive' && this.options.period === 0) this.period = estimatePeriod(data.train, this.options.max_period);
-      const train = { loss: meanSquaredError(this.forecastSync(data.train, 1), data.train), period: this.period };
-      const validation = data.validation ? { loss: meanSquaredError(this.forecastSync(data.validation, 1), data.validation) } : undefined;
-      context.services.logger.info(`| end of epoch ${String(epoch).padStart(3)} | 1-step mse ${train.loss.toFixed(4)}${validation ? ` | valid mse ${validation.loss.toFixed(4)}` : ''} | period ${this.period} |`);
-      await context.onEpochEnd({ epoch, train, validation, durationMs: Date.now() - started });
-    }
-    return { epochs: Math.max(context.startEpoch, context.training.epochs), interrupted: false };
+  /** One step per epoch: estimate the period (when asked to), report the 1-step errors. */
+  protected planTraining(data: TrainData): EpochPlan<Series> {
+    return {
+      steps: () => [data.train],
+      trainStep: (train) => {
+        if (this.options.method === 'seasonal-naive' && this.options.period === 0) this.period = estimatePeriod(train, this.options.max_period);
+        return meanSquaredError(this.forecastSync(train, 1), train);
+      },
+      trainReport: (mean) => ({ ...mean, period: this.period }),
+      validate: () => (data.validation ? { loss: meanSquaredError(this.forecastSync(data.validation, 1), data.validation) } : undefined),
+      epochLine: ({ epoch, train, validation }) => `| end of epoch ${String(epoch).padStart(3)} | 1-step mse ${train.loss!.toFixed(4)}${validation ? ` | valid mse ${validation.loss!.toFixed(4)}` : ''} | period ${this.period} |`,
+    };
   }
 
   async forecast(series: Series, horizon: number): Promise<Forecast> {
@@ -55,12 +57,12 @@ export class NaivePredictor implements Predictor {
     return { rows, channels: C, horizon, values };
   }
 
-  async getState(): Promise<PredictorState> {
+  protected async readState(): Promise<PredictorState> {
     return { format: 'baselines/1', tensors: {}, json: { period: this.period, channels: this.channels } };
   }
 
-  async setState(state: PredictorState): Promise<void> {
-    if (state.format !== 'baselines/1') throw new Error(`not a baselines checkpoint (format ${state.format})`);
+  protected async writeState(state: PredictorState): Promise<void> {
+    if (state.format !== 'baselines/1') throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `baselines: not a baselines checkpoint (format ${state.format}, expected baselines/1)`);
     this.period = Number(state.json.period);
   }
 

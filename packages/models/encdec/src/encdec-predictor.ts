@@ -1,9 +1,8 @@
-import { AnomalabError, type ErrorSeries, type Predictor, type PredictorState, type Series, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
+import { AnomalabError, decodeFlatState, encodeFlatState, EpochTrainedPredictor, type EpochPlan, type ErrorSeries, type FlatStateFormat, type PredictorState, type Series, type TrainContext, type TrainData } from '@anomalab/core';
 import type { EncDecOptions } from './config.ts';
 import { EncDecNetwork } from './network.ts';
-import { parameterLayout } from './parameters.ts';
 import type { Tf } from './tf-types.ts';
-import { trainNetwork } from './train-loop.ts';
+import { trainingPlan } from './train-loop.ts';
 import { batchSteps, ErrorAssembler, windowStarts } from './windows.ts';
 
 /** Checkpoint format tag of this model family. */
@@ -13,15 +12,16 @@ export const STATE_FORMAT = 'encdec/1';
  * The `encdec` predictor (EncDec-AD). A reconstruction model: it implements `errors()`,
  * not `forecast()`. Owns its tfjs tensors; `dispose()` frees them.
  */
-export class EncDecPredictor implements Predictor {
+export class EncDecPredictor extends EpochTrainedPredictor<number[]> {
   readonly net: EncDecNetwork;
 
   constructor(tf: Tf, backend: string, options: EncDecOptions, channels: number, seed: number) {
+    super();
     this.net = new EncDecNetwork(tf, backend, options, channels, seed);
   }
 
-  train(data: TrainData, context: TrainContext): Promise<TrainResult> {
-    return trainNetwork(this.net, data, context);
+  protected planTraining(data: TrainData, context: TrainContext): EpochPlan<number[]> {
+    return trainingPlan(this.net, data, context);
   }
 
   /** Error vectors of every row from the free-running reconstructions of all windows (see ErrorAssembler). */
@@ -42,45 +42,25 @@ export class EncDecPredictor implements Predictor {
     return assembler.finish();
   }
 
-  /**
-   * Weights and Adam moments under their parameter names (`weights/encoder.weight`,
-   * `adam_m/...`, `adam_v/...`); in `json` the Adam step, the seed and the architecture.
-   */
-  async getState(): Promise<PredictorState> {
-    const { net } = this;
-    const [params, m, v] = (await Promise.all([net.params.data(), net.adam.m.data(), net.adam.v.data()])) as Float32Array[];
-    const tensors: PredictorState['tensors'] = {};
-    for (const slot of parameterLayout(net.arch)) {
-      const part = (flat: Float32Array) => ({ shape: slot.shape, data: flat.slice(slot.offset, slot.offset + slot.size) });
-      tensors[`weights/${slot.name}`] = part(params!);
-      tensors[`adam_m/${slot.name}`] = part(m!);
-      tensors[`adam_v/${slot.name}`] = part(v!);
-    }
-    return { format: STATE_FORMAT, tensors, json: { step: net.adam.step, seed: net.seed, architecture: { ...net.arch }, parameters: net.size } };
+  /** How checkpoints of this model are tagged and checked (the core's flat-state format). */
+  private stateFormat(): FlatStateFormat {
+    return { family: 'encdec', format: STATE_FORMAT, layout: this.net.layout, architecture: this.net.arch };
   }
 
-  async setState(state: PredictorState): Promise<void> {
+  /** Weights and Adam moments per parameter name; in `json` the Adam step, the seed and the architecture. */
+  protected async readState(): Promise<PredictorState> {
     const { net } = this;
-    const fail = (why: string) => new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `encdec: ${why}`);
-    if (state.format !== STATE_FORMAT) throw fail(`not an encdec checkpoint (format ${state.format}, expected ${STATE_FORMAT})`);
-    const saved = JSON.stringify(state.json.architecture);
-    if (saved !== JSON.stringify(net.arch)) throw fail(`checkpoint architecture ${saved} does not match the configured ${JSON.stringify(net.arch)}`);
-    const flat = (prefix: string) => {
-      const out = new Float32Array(net.size);
-      for (const slot of parameterLayout(net.arch)) {
-        const tensor = state.tensors[`${prefix}/${slot.name}`];
-        if (!tensor || tensor.data.length !== slot.size) throw fail(`checkpoint lacks ${prefix}/${slot.name} [${slot.shape.join(', ')}]`);
-        out.set(tensor.data, slot.offset);
-      }
-      return out;
-    };
-    const params = flat('weights');
-    const m = flat('adam_m');
-    const v = flat('adam_v');
-    net.load(params);
-    net.adam.load(m, v, Number(state.json.step ?? 0));
+    const [params, m, v] = (await Promise.all([net.params.data(), net.adam.m.data(), net.adam.v.data()])) as Float32Array[];
+    return encodeFlatState(this.stateFormat(), { params: params!, m: m!, v: v!, step: net.adam.step, seed: net.seed });
+  }
+
+  protected async writeState(state: PredictorState): Promise<void> {
+    const { net } = this;
+    const restored = decodeFlatState(this.stateFormat(), state);
+    net.load(restored.params);
+    net.adam.load(restored.m, restored.v, restored.step);
     // The seed keys the window order of every epoch: continue the saved run's.
-    if (typeof state.json.seed === 'number') net.seed = state.json.seed;
+    if (restored.seed !== undefined) net.seed = restored.seed;
   }
 
   describe() {

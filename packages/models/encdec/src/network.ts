@@ -1,9 +1,9 @@
-import { SeededRandom } from '@anomalab/core';
+import { SeededRandom, type ParameterLayout } from '@anomalab/core';
 import type * as tfType from '@tensorflow/tfjs';
 import { FlatAdam } from '@anomalab/core';
 import type { EncDecOptions } from './config.ts';
 import { dense, lstmStep, type LstmState } from './lstm.ts';
-import { initialParameters, parameterCount, transposed, weightViews, type Architecture, type Weights } from './parameters.ts';
+import { encdecParameters, transposed, weightViews, type Architecture, type Weights } from './parameters.ts';
 import type { Tensor1D, Tensor2D, Tf } from './tf-types.ts';
 
 /**
@@ -44,6 +44,7 @@ export function reconstructionLoss(tf: Tf, outputs: Tensor2D[], steps: Tensor2D[
  */
 export class EncDecNetwork {
   readonly arch: Architecture;
+  readonly layout: ParameterLayout;
   readonly size: number;
   params: Tensor1D;
   readonly adam: FlatAdam;
@@ -56,8 +57,9 @@ export class EncDecNetwork {
     public seed: number,
   ) {
     this.arch = { channels, hidden: options.hidden };
-    this.size = parameterCount(this.arch);
-    this.params = tf.tensor1d(initialParameters(this.arch, new SeededRandom(seed).fork('encdec/init')));
+    this.layout = encdecParameters(this.arch);
+    this.size = this.layout.size;
+    this.params = tf.tensor1d(this.layout.initialParameters(new SeededRandom(seed).fork('encdec/init')));
     this.adam = new FlatAdam(tf, this.size, { lr: options.lr, weightDecay: 0, clip: options.clip });
   }
 

@@ -1,9 +1,7 @@
-import { AnomalabError, SeededRandom, type Series, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
+import { AnomalabError, SeededRandom, type EpochPlan, type Series, type TrainContext, type TrainData } from '@anomalab/core';
 import { epochLine } from './format-log.ts';
 import type { EncDecNetwork } from './network.ts';
 import { batchSteps, shuffled, windowStarts } from './windows.ts';
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Windows of a split for training/validation; a split shorter than one window is an error naming the option. */
 export function splitWindows(series: Series, net: EncDecNetwork, what: string): number[] {
@@ -33,34 +31,25 @@ export function reconstructionMse(net: EncDecNetwork, series: Series, starts: re
  * Minibatch training as in the paper: every epoch visits the train windows in a seeded
  * random order (keyed by seed and epoch, so a resumed run sees the same order as an
  * uninterrupted one), one teacher-forced Adam step per batch; then the free-running
- * reconstruction MSE of the validation windows.
+ * reconstruction MSE of the validation windows. The core's `runEpochs` runs the loop.
  */
-export async function trainNetwork(net: EncDecNetwork, data: TrainData, context: TrainContext): Promise<TrainResult> {
+export function trainingPlan(net: EncDecNetwork, data: TrainData, context: TrainContext): EpochPlan<number[]> {
   const { window_length: L, batch_size } = net.options;
   const logger = context.services.logger;
   const trainStarts = splitWindows(data.train, net, 'train');
   const validation = data.validation && data.validation.rows >= L ? data.validation : undefined;
   if (data.validation && !validation) logger.warn(`encdec: validation split (${data.validation.rows} rows) is shorter than window_length ${L}: no validation loss`);
   const validationStarts = validation ? splitWindows(validation, net, 'validation') : [];
-  let completed = context.startEpoch;
-  for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
-    const started = performance.now();
-    const order = shuffled(trainStarts, new SeededRandom(net.seed).fork(`encdec/order/${epoch}`));
-    let sum = 0;
-    for (let i = 0; i < order.length; i += batch_size) {
-      const batch = order.slice(i, i + batch_size);
-      sum += net.trainBatch(batchSteps(data.train, batch, L)) * batch.length;
-      // Let signal handlers run, then stop promptly when asked.
-      await yieldToEventLoop();
-      if (context.signal.aborted) return { epochs: completed, interrupted: true };
-    }
-    const train = { loss: sum / order.length };
-    const validationReport = validation ? { loss: reconstructionMse(net, validation, validationStarts) } : undefined;
-    const durationMs = performance.now() - started;
-    logger.info(epochLine(epoch, durationMs / 1000, train.loss, validationReport?.loss));
-    completed = epoch;
-    await context.onEpochEnd({ epoch, train, validation: validationReport, durationMs });
-    if (context.signal.aborted) return { epochs: completed, interrupted: true };
-  }
-  return { epochs: Math.max(completed, context.startEpoch), interrupted: false };
+  return {
+    steps: (epoch) => {
+      const order = shuffled(trainStarts, new SeededRandom(net.seed).fork(`encdec/order/${epoch}`));
+      const batches: number[][] = [];
+      for (let i = 0; i < order.length; i += batch_size) batches.push(order.slice(i, i + batch_size));
+      return batches;
+    },
+    trainStep: (batch) => net.trainBatch(batchSteps(data.train, batch, L)),
+    stepWeight: (batch) => batch.length,
+    validate: () => (validation ? { loss: reconstructionMse(net, validation, validationStarts) } : undefined),
+    epochLine: ({ epoch, durationMs, train, validation: valid }) => epochLine(epoch, durationMs / 1000, train.loss!, valid?.loss),
+  };
 }

@@ -1,31 +1,6 @@
+import { uniformStream } from '@anomalab/core';
 import type { Tf } from './tf-types.ts';
 import type { StepMasks } from './rnn-model.ts';
-
-
-
-/** FNV-1a over 32-bit words: per-window dropout seeds from (model seed, window counter). */
-export function mixSeed(...words: number[]): number {
-  let h = 0x811c9dc5;
-  for (const word of words) {
-    for (let k = 0; k < 4; k++) {
-      h ^= (word >>> (8 * k)) & 0xff;
-      h = Math.imul(h, 0x01000193);
-    }
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: tiny, fast generator for dropout masks (hundreds of thousands per window). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface WindowMasks {
   /** masks[t] = the masks of step t (encoder, layer 0, ..., layer N-1). */
@@ -42,7 +17,7 @@ export interface WindowMasks {
  * @param widths feature width per site: [E, H, ..., H]
  */
 export function windowMasks(tf: Tf, rate: number, steps: number, lanes: number, widths: number[], seed: number): WindowMasks {
-  const next = mulberry32(seed);
+  const next = uniformStream(seed);
   const keep = 1 / (1 - rate);
   // One JS array per window; per-step tensors are created from views of it (no kernels).
   const perStepSize = lanes * widths.reduce((a, b) => a + b, 0);

@@ -1,9 +1,8 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './tf-types.ts';
-import { SeededRandom } from '@anomalab/core';
-import { FlatAdam } from '@anomalab/core';
+import { FlatAdam, SeededRandom, type ParameterLayout } from '@anomalab/core';
 import type { RnnOptions } from './config.ts';
-import { architectureOf, initialParameters, parameterCount, stopGradient, type Architecture } from './rnn-model.ts';
+import { architectureOf, rnnParameters, stopGradient, type Architecture } from './rnn-model.ts';
 
 
 
@@ -14,6 +13,7 @@ import { architectureOf, initialParameters, parameterCount, stopGradient, type A
  */
 export class RnnNetwork {
   readonly arch: Architecture;
+  readonly layout: ParameterLayout;
   readonly size: number;
   params: tfType.Tensor1D;
   readonly adam: FlatAdam;
@@ -28,8 +28,9 @@ export class RnnNetwork {
     public seed: number,
   ) {
     this.arch = architectureOf(options, channels);
-    this.size = parameterCount(this.arch);
-    this.params = tf.tensor1d(initialParameters(this.arch, new SeededRandom(seed).fork('rnn/init')));
+    this.layout = rnnParameters(this.arch);
+    this.size = this.layout.size;
+    this.params = tf.tensor1d(this.layout.initialParameters(new SeededRandom(seed).fork('rnn/init')));
     this.adam = new FlatAdam(tf, this.size, { lr: options.lr, weightDecay: options.weight_decay, clip: options.clip });
     this.detach = stopGradient(tf);
   }

@@ -1,6 +1,6 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './tf-types.ts';
-import type { Random } from '@anomalab/core';
+import { ParameterLayout, type ParameterSlot, type Random } from '@anomalab/core';
 import { cellStep, dense, GATES, stateSize, type LayerState, type LayerWeights } from './cells.ts';
 import type { CellType, RnnOptions } from './config.ts';
 
@@ -23,59 +23,41 @@ export function architectureOf(options: RnnOptions, channels: number): Architect
   return { channels, cell: options.cell, embedding: options.embedding, hidden: options.hidden, layers: options.layers, residual: options.residual };
 }
 
-/** One named parameter inside the flat vector. Weights are [in, out] (x @ W), PyTorch's transpose. */
-export interface ParameterSlot {
-  name: string;
-  shape: number[];
-  offset: number;
-  size: number;
-  /** Initialisation: uniform(-bound, bound), or zeros when bound is 0. */
-  bound: number;
-}
-
 /**
- * All parameters live in one flat Float32 vector: gradients, clipping and Adam are then
- * a handful of ops per window instead of a handful per parameter tensor, and the
- * checkpoint layout is a simple table. Per layer, weight_ih and weight_hh are adjacent
- * so `[weight_ih; weight_hh]` is a single view.
+ * All parameters live in one flat Float32 vector (the core's ParameterLayout): gradients,
+ * clipping and Adam are then a handful of ops per window instead of a handful per
+ * parameter tensor. Weights are [in, out] (x @ W), PyTorch's transpose. Per layer,
+ * weight_ih and weight_hh are adjacent so `[weight_ih; weight_hh]` is a single view.
  */
-export function parameterLayout(arch: Architecture): ParameterSlot[] {
+export function rnnParameters(arch: Architecture): ParameterLayout {
   const { channels: C, embedding: E, hidden: H, layers: N } = arch;
   const G = GATES[arch.cell];
-  const slots: ParameterSlot[] = [];
-  let offset = 0;
-  const add = (name: string, shape: number[], bound: number) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    slots.push({ name, shape, offset, size, bound });
-    offset += size;
-  };
-  add('encoder.weight', [C, E], 0.1);
-  add('encoder.bias', [E], 1 / Math.sqrt(C)); // PyTorch's nn.Linear default; the reference only re-initialises the weight
+  const layout = new ParameterLayout();
+  layout.add('encoder.weight', [C, E], 0.1);
+  layout.add('encoder.bias', [E], 1 / Math.sqrt(C)); // PyTorch's nn.Linear default; the reference only re-initialises the weight
   const k = 1 / Math.sqrt(H); // PyTorch's default for all recurrent weights and biases
   for (let l = 0; l < N; l++) {
-    add(`rnn.${l}.weight_ih`, [l === 0 ? E : H, G * H], k);
-    add(`rnn.${l}.weight_hh`, [H, G * H], k);
-    add(`rnn.${l}.bias_ih`, [G * H], k);
-    add(`rnn.${l}.bias_hh`, [G * H], k);
+    layout.add(`rnn.${l}.weight_ih`, [l === 0 ? E : H, G * H], k);
+    layout.add(`rnn.${l}.weight_hh`, [H, G * H], k);
+    layout.add(`rnn.${l}.bias_ih`, [G * H], k);
+    layout.add(`rnn.${l}.bias_hh`, [G * H], k);
   }
-  add('decoder.weight', [H, C], 0.1);
-  add('decoder.bias', [C], 0);
-  return slots;
+  layout.add('decoder.weight', [H, C], 0.1);
+  layout.add('decoder.bias', [C], 0);
+  return layout;
+}
+
+export function parameterLayout(arch: Architecture): ParameterSlot[] {
+  return rnnParameters(arch).slots;
 }
 
 export function parameterCount(arch: Architecture): number {
-  const layout = parameterLayout(arch);
-  const last = layout[layout.length - 1]!;
-  return last.offset + last.size;
+  return rnnParameters(arch).size;
 }
 
 /** Initial flat parameters, drawn in layout order from `random` (seeded: same seed, same weights). */
 export function initialParameters(arch: Architecture, random: Random): Float32Array {
-  const flat = new Float32Array(parameterCount(arch));
-  for (const slot of parameterLayout(arch)) {
-    for (let i = 0; i < slot.size; i++) flat[slot.offset + i] = slot.bound === 0 ? 0 : (2 * random.uniform() - 1) * slot.bound;
-  }
-  return flat;
+  return rnnParameters(arch).initialParameters(random);
 }
 
 /** Tensor views of the flat parameters (created inside the caller's tidy/gradient scope). */

@@ -1,8 +1,8 @@
 import type * as tfType from '@tensorflow/tfjs';
-import { SeededRandom, type Series, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
+import { LossAverage, mixSeed, SeededRandom, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
 import { augment, channelStd } from './augment.ts';
 import { batchify, bpttWindows, type BpttWindow } from './batchify.ts';
-import { mixSeed, windowMasks } from './dropout.ts';
+import { windowMasks } from './dropout.ts';
 import { batchLine, epochLine } from './format-log.ts';
 import type { RnnNetwork } from './network.ts';
 import { disposeTransposed, transposedWeights, weightViews, windowLoss, withTransposed, zeroState, type ModelState } from './rnn-model.ts';
@@ -54,24 +54,6 @@ function disposeState(net: RnnNetwork, state: ModelState): void {
   net.tf.dispose(state.flat());
 }
 
-/** Sum of three-term vectors and their mean. */
-export class TermAverage {
-  private sum = [0, 0, 0];
-  count = 0;
-  add(terms: ArrayLike<number>): void {
-    for (let i = 0; i < 3; i++) this.sum[i]! += terms[i]!;
-    this.count++;
-  }
-  total(): number {
-    return (this.sum[0]! + this.sum[1]! + this.sum[2]!) / Math.max(1, this.count);
-  }
-  report(): Record<string, number> {
-    const out: Record<string, number> = { loss: this.total() };
-    TERM_NAMES.forEach((name, i) => (out[name] = this.sum[i]! / Math.max(1, this.count)));
-    return out;
-  }
-}
-
 /**
  * One training window: forward both lanes, backprop through the window only (the incoming
  * state is a constant: truncated BPTT), clip + Adam. Returns the loss terms and the new
@@ -115,7 +97,7 @@ export function windowGradient(net: RnnNetwork, inputs: Tensor2D[], targets: Ten
 /** Validation (eval mode: no dropout, no gradients), averaged over windows. */
 function validate(net: RnnNetwork, batched: Batched): Record<string, number> {
   const tf = net.tf;
-  const average = new TermAverage();
+  const average = new LossAverage(TERM_NAMES);
   let state = zeroState(tf, net.arch, net.options.batch_size);
   for (const window of batched.windows) {
     const { inputs, targets, dispose } = windowTensors(net, batched, window);
@@ -136,13 +118,6 @@ function validate(net: RnnNetwork, batched: Batched): Record<string, number> {
   return average.report();
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * The reference's training procedure (sections 1-3): augment train (and validation) once,
- * batchify, then per epoch walk the BPTT windows with the hidden state carried (detached)
- * and reset to zeros at the start of each epoch; validation after each epoch.
- */
 /**
  * The noise-augmented train and validation series, batchified into lanes. Both engines
  * use this, so they train on identical data. Fixed fork labels: the augmented series are
@@ -159,48 +134,44 @@ export function prepareTrainingData(net: RnnNetwork, data: TrainData): { train: 
   return { train, validation };
 }
 
-export async function trainNetwork(net: RnnNetwork, data: TrainData, context: TrainContext): Promise<TrainResult> {
-  const { tf, options } = net;
-  const logger = context.services.logger;
+/**
+ * What both engines share of the training plan: the loss terms, the reference's batch and
+ * epoch lines. The core's `runEpochs` runs the loop.
+ */
+export function rnnPlanBase(net: RnnNetwork, train: Batched): Pick<EpochPlan<BpttWindow>, 'terms' | 'stepLog' | 'epochLine'> {
+  const batches = Math.floor(train.steps / net.options.bptt);
+  return {
+    terms: TERM_NAMES,
+    stepLog: { every: LOG_INTERVAL, line: (epoch, batch, msPerBatch, loss) => batchLine(epoch, batch, batches, msPerBatch, loss) },
+    epochLine: ({ epoch, durationMs, train: trainReport, validation }) =>
+      validation ? epochLine(epoch, durationMs / 1000, validation.loss!) : epochLine(epoch, durationMs / 1000, trainReport.loss!, 'train'),
+  };
+}
+
+/**
+ * The reference's training procedure (sections 1-3) on tfjs: augment train (and
+ * validation) once, batchify, then per epoch walk the BPTT windows with the hidden state
+ * carried (detached) and reset to zeros at the start of each epoch; validation after each
+ * epoch.
+ */
+export function tfjsTrainingPlan(net: RnnNetwork, data: TrainData): EpochPlan<BpttWindow> {
   const { train, validation } = prepareTrainingData(net, data);
-  const batches = Math.floor(train.steps / options.bptt);
-  let completed = context.startEpoch;
-  {
-    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
-      const epochStart = performance.now();
-      const epochAverage = new TermAverage();
-      let logAverage = new TermAverage();
-      let logStart = performance.now();
-      let state = zeroState(tf, net.arch, options.batch_size);
-      for (let batch = 0; batch < train.windows.length; batch++) {
-        const { inputs, targets, dispose } = windowTensors(net, train, train.windows[batch]!);
-        const result = trainWindow(net, inputs, targets, state);
-        dispose();
-        disposeState(net, state);
-        state = result.state;
-        epochAverage.add(result.terms);
-        logAverage.add(result.terms);
-        if (batch % LOG_INTERVAL === 0 && batch > 0) {
-          logger.info(batchLine(epoch, batch, batches, (performance.now() - logStart) / logAverage.count, logAverage.total()));
-          logAverage = new TermAverage();
-          logStart = performance.now();
-        }
-        // Let signal handlers run, then stop promptly when asked.
-        await yieldToEventLoop();
-        if (context.signal.aborted) {
-          disposeState(net, state);
-          return { epochs: completed, interrupted: true };
-        }
-      }
+  let state: ModelState = [];
+  return {
+    ...rnnPlanBase(net, train),
+    steps: () => {
+      state = zeroState(net.tf, net.arch, net.options.batch_size);
+      return train.windows;
+    },
+    trainStep: (window) => {
+      const { inputs, targets, dispose } = windowTensors(net, train, window);
+      const result = trainWindow(net, inputs, targets, state);
+      dispose();
       disposeState(net, state);
-      const validationReport = validation ? validate(net, validation) : undefined;
-      const durationMs = performance.now() - epochStart;
-      const trainReport = epochAverage.report();
-      logger.info(validationReport ? epochLine(epoch, durationMs / 1000, validationReport.loss!) : epochLine(epoch, durationMs / 1000, trainReport.loss!, 'train'));
-      completed = epoch;
-      await context.onEpochEnd({ epoch, train: trainReport, validation: validationReport, durationMs });
-      if (context.signal.aborted) return { epochs: completed, interrupted: true };
-    }
-    return { epochs: Math.max(completed, context.startEpoch), interrupted: false };
-  }
+      state = result.state;
+      return result.terms;
+    },
+    endEpoch: () => disposeState(net, state),
+    validate: () => (validation ? validate(net, validation) : undefined),
+  };
 }

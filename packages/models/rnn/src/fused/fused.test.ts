@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTensorRuntime, SeededRandom } from '@anomalab/core';
 import { augment, channelStd } from '../augment.ts';
-import { mixSeed } from '../dropout.ts';
+import { mixSeed } from '@anomalab/core';
 import { resolveOptions, type CellType, type RnnOptions } from '../config.ts';
 import { RnnNetwork } from '../network.ts';
 import { zeroState, type ModelState } from '../rnn-model.ts';
