@@ -17,6 +17,8 @@ export type {
   TrainResult,
   EpochReport,
   Forecast,
+  DirectScores,
+  ScoreContext,
 } from './contracts/model-plugin.ts';
 export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './contracts/detector.ts';
 export type { Evaluator, EvaluationInput, EvaluationResult } from './contracts/evaluator.ts';

@@ -65,9 +65,36 @@ export interface Forecast {
 }
 
 /**
- * A model instance for a fixed number of channels. Implement `forecast` (prediction
- * models: the core derives error vectors from it) and/or `errors` (models that produce
- * their own error vectors, e.g. reconstruction models).
+ * Anomaly scores a model computes itself (higher = more anomalous), one per row: the
+ * pipeline evaluates them directly, without an error model (detector).
+ */
+export interface DirectScores {
+  /** One array of `rows` scores per channel (finite, never NaN). */
+  channels: Float32Array[];
+  /** One score per row over all channels together, when the model computes one. */
+  joint?: Float32Array;
+  /** Rows before this one have no score (give them 0); evaluation leaves them out. */
+  firstValid: number;
+  /** JSON facts stored in results.json under `model` (e.g. the top discords per channel). */
+  details?: Record<string, unknown>;
+}
+
+export interface ScoreContext {
+  /**
+   * True when `series` is the standardised train split the model was trained on. These
+   * scores set the deployable threshold, so a model must not score the train split by
+   * matching it against itself (e.g. a nearest-neighbour model self-joins it with an
+   * exclusion zone). No labels are ever passed.
+   */
+  trainSplit: boolean;
+}
+
+/**
+ * A model instance for a fixed number of channels. Implement one of: `forecast`
+ * (prediction models: the core derives error vectors from it), `errors` (models that
+ * produce their own error vectors, e.g. reconstruction models) — both go through the
+ * detector — or `score` (models that score rows themselves, e.g. discord models: the
+ * detector stage is skipped).
  */
 export interface Predictor {
   /** Train (or continue training after `setState`). Not called for untrainable models' pretrained runs. */
@@ -75,6 +102,8 @@ export interface Predictor {
   forecast?(series: Series, horizon: number): Promise<Forecast>;
   /** Error vectors per row and channel; see `ErrorSeries`. */
   errors?(series: Series, window: number): Promise<ErrorSeries>;
+  /** Per-row anomaly scores of a split; see `DirectScores`. Takes precedence over forecast/errors. */
+  score?(series: Series, context: ScoreContext): Promise<DirectScores>;
   /** Complete state: weights, optimizer state, step counters. */
   getState(): Promise<PredictorState>;
   setState(state: PredictorState): Promise<void>;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { PredictorState } from '../contracts/checkpoint-store.ts';
 import type { ErrorSeries } from '../contracts/detector.ts';
-import type { EpochReport, ModelPlugin, Predictor, TrainingConfig, TrainResult } from '../contracts/model-plugin.ts';
+import type { DirectScores, EpochReport, ModelPlugin, Predictor, TrainingConfig, TrainResult } from '../contracts/model-plugin.ts';
 import type { Series } from '../contracts/series.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { loadExperiment } from '../config/load-experiment.ts';
@@ -25,7 +25,7 @@ export const CONFORMANCE_TESTS = {
   logs: 'logs through services.logger while training',
   'state-round-trip': 'saves and restores state through a checkpoint file: identical outputs in a fresh instance',
   resume: 'resumes from a checkpoint (startEpoch) to the same state as uninterrupted training',
-  detector: 'produces well-formed error vectors and finite scores through the Gaussian detector',
+  detector: 'produces well-formed error vectors and finite scores through the Gaussian detector (models with score(): well-formed finite direct scores of both splits)',
   'same-seed': 'same seed, same trained state',
   'different-seed': 'different seed, different trained state',
   pipeline: 'completes a run through the core pipeline (checkpoints, detector, evaluation)',
@@ -56,14 +56,22 @@ export interface ModelConformanceOptions<Options = Record<string, unknown>> {
   timeoutMs?: number;
 }
 
-/** What a predictor computes for scoring: its own forecast or error vectors. */
+/** What a predictor computes for scoring: its own forecast, error vectors or direct scores. */
 interface Outputs {
-  /** The raw output compared between instances (forecast values or error values). */
+  /** The raw output compared between instances (forecast values, error values or scores). */
   values: Float32Array;
-  errors: ErrorSeries;
+  errors?: ErrorSeries;
+  direct?: DirectScores;
 }
 
-async function outputsOf(predictor: Predictor, series: Series, window: number): Promise<Outputs> {
+async function outputsOf(predictor: Predictor, series: Series, window: number, trainSplit = false): Promise<Outputs> {
+  if (predictor.score) {
+    const direct = await predictor.score(series, { trainSplit });
+    const all = [...direct.channels, ...(direct.joint ? [direct.joint] : [])];
+    const values = new Float32Array(all.reduce((n, a) => n + a.length, 0));
+    all.reduce((at, a) => (values.set(a, at), at + a.length), 0);
+    return { values, direct };
+  }
   if (predictor.forecast) {
     const forecast = await predictor.forecast(series, window);
     expect(forecast.rows, 'forecast.rows').toBe(series.rows);
@@ -235,7 +243,7 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
       }
       for (const key of Object.keys(plugin.trainingDefaults ?? {})) expect(['epochs', 'save_interval'], `trainingDefaults.${key}`).toContain(key);
       const predictor = main.predictor;
-      expect(Boolean(predictor.forecast || predictor.errors), 'implements forecast() or errors()').toBe(true);
+      expect(Boolean(predictor.forecast || predictor.errors || predictor.score), 'implements forecast(), errors() or score()').toBe(true);
       const described = predictor.describe();
       expect(typeof described.engine === 'string' && described.engine.length > 0, 'describe().engine').toBe(true);
     });
@@ -283,7 +291,8 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
       await fresh.setState(restored);
       expect(stateDistance(await fresh.getState(), state), 'getState() after setState()').toBeLessThanOrEqual(tolerance);
       for (const split of [data.train, data.test]) {
-        const [a, b] = await Promise.all([outputsOf(main.predictor, split, window), outputsOf(fresh, split, window)]);
+        const trainSplit = split === data.train;
+        const [a, b] = await Promise.all([outputsOf(main.predictor, split, window, trainSplit), outputsOf(fresh, split, window, trainSplit)]);
         expect(maxAbsDiff(a.values, b.values), 'outputs of the restored instance').toBeLessThanOrEqual(tolerance);
       }
       const foreign: PredictorState = { format: 'not-this-model/0', tensors: {}, json: {} };
@@ -302,8 +311,28 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
     });
 
     check('detector', async () => {
+      if (main.predictor.score) {
+        for (const [name, split] of [['train', data.train], ['test', data.test]] as const) {
+          const { direct } = await outputsOf(main.predictor, split, window, name === 'train');
+          const scores = direct!;
+          expect(scores.channels, `${name}: one score array per channel`).toHaveLength(channels);
+          expect(scores.firstValid, `${name}: firstValid`).toBeGreaterThanOrEqual(0);
+          expect(scores.firstValid, `${name}: firstValid leaves rows to score`).toBeLessThan(split.rows - 1);
+          for (const s of [...scores.channels, ...(scores.joint ? [scores.joint] : [])]) {
+            expect(s, `${name}: scores are a Float32Array`).toBeInstanceOf(Float32Array);
+            expect(s, `${name}: one score per row`).toHaveLength(split.rows);
+            expect(s.every(Number.isFinite), `${name}: scores finite`).toBe(true);
+          }
+          if (scores.details) expect(JSON.parse(JSON.stringify(scores.details)), `${name}: details are JSON`).toEqual(scores.details);
+          if (name === 'test') {
+            const valid = scores.channels[0]!.subarray(scores.firstValid);
+            expect(Math.max(...valid), 'test scores vary (the test split has spikes)').toBeGreaterThan(Math.min(...valid));
+          }
+        }
+        return;
+      }
       const errorsOf = async (split: Series) => {
-        const { errors } = await outputsOf(main.predictor, split, window);
+        const errors = (await outputsOf(main.predictor, split, window)).errors!;
         expect(errors.rows, 'errors.rows').toBe(split.rows);
         expect(errors.channels, 'errors.channels').toBe(split.channels);
         expect(errors.dim, 'errors.dim').toBeGreaterThanOrEqual(1);

@@ -1,0 +1,105 @@
+import { SeededRandom, type DirectScores, type Predictor, type PredictorState, type ScoreContext, type Series, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
+import { estimateWindow, rowScores, topDiscords } from '@anomalab/model-matrix-profile';
+import { assign, kmeans, Windows } from './kmeans.ts';
+import type { KMeansOptions } from './options.ts';
+
+const FORMAT = 'kmeans/1';
+
+/**
+ * KMeansAD (as in TSB-AD, after TimeEval): per channel, k-means on the train split's
+ * length-m subsequences (raw values of the standardised series, stride 1); a
+ * subsequence's score is its Euclidean distance to the nearest centroid, spread to rows
+ * like matrix-profile; the joint score is the mean of the channel scores. The train split
+ * is scored the same way (in-sample: its distances to the centroids fitted on it), which
+ * sets the deployable threshold.
+ */
+export class KMeansPredictor implements Predictor {
+  private window = 0;
+  /** Per channel: k x m centroids, row-major. */
+  private centroids: Float64Array[] = [];
+  private facts: { iterations: number; inertia: number }[] = [];
+
+  constructor(
+    private readonly options: KMeansOptions,
+    private readonly channels: number,
+    private readonly seed: number,
+  ) {}
+
+  async train(data: TrainData, context: TrainContext): Promise<TrainResult> {
+    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
+      if (context.signal.aborted) return { epochs: epoch - 1, interrupted: true };
+      const started = Date.now();
+      this.fit(data.train);
+      const loss = this.facts.reduce((s, f) => s + f.inertia, 0) / this.facts.length;
+      const iterations = this.facts.map((f) => f.iterations).join(', ');
+      context.services.logger.info(`k-means: k = ${this.options.clusters}, m = ${this.window}${this.options.window > 0 ? '' : ' (estimated)'}, iterations ${iterations}, mean squared distance ${loss.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(2)}s)`);
+      await context.onEpochEnd({ epoch, train: { loss, window: this.window }, durationMs: Date.now() - started });
+    }
+    return { epochs: Math.max(context.startEpoch, context.training.epochs), interrupted: false };
+  }
+
+  /** Every epoch fits from scratch with the same seed: the result depends on seed and data only. */
+  private fit(train: Series): void {
+    this.window = this.options.window > 0 ? this.options.window : estimateWindow(train);
+    this.centroids = [];
+    this.facts = [];
+    for (let c = 0; c < train.channels; c++) {
+      const random = new SeededRandom(this.seed).fork(`kmeans-channel-${c}`);
+      const result = kmeans(new Windows(channel(train, c), this.window), this.options.clusters, random, this.options.max_iterations, this.options.tolerance);
+      // Rounded to float32 here, as checkpoints store them: a restored model scores identically.
+      this.centroids.push(Float64Array.from(Float32Array.from(result.centroids)));
+      this.facts.push({ iterations: result.iterations, inertia: result.inertia });
+    }
+  }
+
+  async score(series: Series, _context: ScoreContext): Promise<DirectScores> {
+    if (this.centroids.length === 0) throw new Error('kmeans: score() before train() or setState()');
+    const m = this.window;
+    const channels: Float32Array[] = [];
+    const discords = [];
+    for (let c = 0; c < series.channels; c++) {
+      const windows = new Windows(channel(series, c), m);
+      const distances = assign(windows, this.centroids[c]!, this.options.clusters).distances.map(Math.sqrt);
+      channels.push(rowScores(distances, m, series.rows, this.options.row_score));
+      discords.push(topDiscords(distances, m, this.options.discords));
+    }
+    const joint = new Float32Array(series.rows);
+    for (let t = 0; t < series.rows; t++) joint[t] = channels.reduce((s, ch) => s + ch[t]!, 0) / channels.length;
+    return {
+      channels,
+      joint,
+      firstValid: 0,
+      details: { window: m, clusters: this.options.clusters, rowScore: this.options.row_score, joint: 'mean of the channel scores', discords, ...(series.rows < m ? { notes: [`the series has ${series.rows} rows, fewer than the window m = ${m}: every score is 0`] } : {}) },
+    };
+  }
+
+  async getState(): Promise<PredictorState> {
+    const k = this.options.clusters;
+    const tensors = Object.fromEntries(this.centroids.map((c, i) => [`centroids_${i}`, { shape: [k, this.window], data: Float32Array.from(c) }]));
+    return { format: FORMAT, tensors, json: { window: this.window, clusters: k, channels: this.channels, facts: this.facts } };
+  }
+
+  async setState(state: PredictorState): Promise<void> {
+    if (state.format !== FORMAT) throw new Error(`not a kmeans checkpoint (format ${state.format})`);
+    if (Number(state.json.clusters) !== this.options.clusters) throw new Error(`kmeans checkpoint has ${state.json.clusters} clusters, the options say ${this.options.clusters}`);
+    this.window = Number(state.json.window);
+    this.facts = (state.json.facts as { iterations: number; inertia: number }[]) ?? [];
+    this.centroids = Array.from({ length: this.channels }, (_, i) => {
+      const t = state.tensors[`centroids_${i}`];
+      if (!t) throw new Error(`kmeans checkpoint lacks centroids of channel ${i}`);
+      return Float64Array.from(t.data);
+    });
+  }
+
+  describe() {
+    return { engine: 'js', parameters: this.centroids.reduce((s, c) => s + c.length, 0) };
+  }
+
+  dispose(): void {}
+}
+
+function channel(series: Series, c: number): Float64Array {
+  const out = new Float64Array(series.rows);
+  for (let t = 0; t < series.rows; t++) out[t] = series.values[t * series.channels + c]!;
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { JSONSchema } from '@anomalab/core';
+import type { RowScore } from '@anomalab/model-matrix-profile';
+
+export interface KMeansOptions {
+  clusters: number;
+  /** Subsequence length m; 0 = estimated from the train split like matrix-profile. */
+  window: number;
+  row_score: RowScore;
+  max_iterations: number;
+  tolerance: number;
+  discords: number;
+}
+
+export const optionsSchema: JSONSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    clusters: { type: 'integer', minimum: 1, maximum: 1000, default: 20, description: 'Number of clusters k (TSB-AD KMeansAD: 20).' },
+    window: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: "Subsequence length m in rows; 0 estimates it from the train split's autocorrelation as TSB-AD does (fallback 125).",
+    },
+    row_score: {
+      type: 'string',
+      enum: ['max', 'mean'],
+      default: 'max',
+      description: "Score of a row from the subsequences covering it: their largest (max) or mean (mean, TSB-AD's reverse windowing) distance.",
+    },
+    max_iterations: { type: 'integer', minimum: 1, default: 300, description: "Most Lloyd iterations per channel (scikit-learn's default)." },
+    tolerance: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 1e-4,
+      description: "Convergence: total squared centroid shift below tolerance x the windows' mean per-position variance (scikit-learn's rule).",
+    },
+    discords: { type: 'integer', minimum: 0, maximum: 100, default: 3, description: 'Number of top non-overlapping subsequences per channel listed in results.json.' },
+  },
+};

@@ -1,0 +1,63 @@
+// `npm run bench:mp`: matrix profile scoring speed on the benchmark's largest series (one
+// core, wall and CPU time), plus the train self-join (threshold) and KMeansAD's fit for
+// comparison. Not part of the tests. Data: ANOMALAB_DATA_MIRROR (or ../shared/datasets).
+//   npm run bench:mp [-- --json out.json]
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { channelOf, channelStats, standardize, type Series } from '@anomalab/core';
+import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
+import { findTestMirror } from '@anomalab/datasets/testing';
+import { abJoinProfile, selfJoinProfile } from '../src/profile.ts';
+import { subsequences } from '../src/subsequences.ts';
+import { KMeansPredictor } from '../../kmeans/src/kmeans-predictor.ts';
+
+const { values: args } = parseArgs({ options: { json: { type: 'string' } } });
+const mirror = findTestMirror();
+if (!process.env.ANOMALAB_DATA_MIRROR && mirror.dir) process.env.ANOMALAB_DATA_MIRROR = mirror.dir;
+
+async function load(dataset: string, series: string) {
+  const loaded = await loadBenchmarkSeries(BENCHMARKS.find((b) => b.name === dataset)!, series);
+  const stats = channelStats(loaded.train);
+  return { id: loaded.id, train: standardize(loaded.train, stats), test: standardize(loaded.test, stats) };
+}
+
+function timed(fn: () => void | Promise<void>) {
+  return async () => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await fn();
+    const used = process.cpuUsage(cpu);
+    return { wall_s: (performance.now() - start) / 1000, cpu_s: (used.user + used.system) / 1e6 };
+  };
+}
+
+const perChannel = (s: Series, f: (x: Float32Array) => void) => {
+  for (let c = 0; c < s.channels; c++) f(channelOf(s, c));
+};
+
+const rows: Record<string, unknown>[] = [];
+const m = 100;
+for (const [dataset, series, target] of [['ecg', 'qtdbsel102', 2], ['power_demand', 'power_data', 1]] as const) {
+  const { id, train, test } = await load(dataset, series);
+  const cells = (test.rows - m + 1) * (train.rows - m + 1) * train.channels;
+  const ab = await timed(() => {
+    for (let c = 0; c < train.channels; c++) abJoinProfile(subsequences(channelOf(test, c), m), subsequences(channelOf(train, c), m));
+  })();
+  rows.push({ case: `${id} join train (m=${m})`, size: `${test.rows} x ${train.rows} x ${train.channels} ch`, updates: cells.toExponential(2), ...ab, ns_per_update: (ab.cpu_s / cells) * 1e9, target: `< ${target} s` });
+  const selfCells = ((train.rows - m + 1) ** 2 / 2) * train.channels;
+  const self = await timed(() => perChannel(train, (x) => void selfJoinProfile(subsequences(x, m))))();
+  rows.push({ case: `${id} train self-join (m=${m})`, size: `${train.rows} x ${train.channels} ch`, updates: selfCells.toExponential(2), ...self, ns_per_update: (self.cpu_s / selfCells) * 1e9, target: '' });
+  const km = new KMeansPredictor({ clusters: 20, window: m, row_score: 'max', max_iterations: 300, tolerance: 1e-4, discords: 3 }, train.channels, 1111);
+  const fit = await timed(() =>
+    km.train({ train }, { training: { epochs: 1, save_interval: 1 }, services: { logger: { info: () => {} } } as never, signal: new AbortController().signal, startEpoch: 0, onEpochEnd: async () => {} }).then(() => undefined),
+  )();
+  rows.push({ case: `${id} kmeans fit (k=20, m=${m})`, size: `${train.rows} x ${train.channels} ch`, updates: '', ...fit, ns_per_update: null, target: '' });
+}
+
+const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(v < 10 ? 3 : 1) : v === null ? '' : String(v));
+const header = ['case', 'size', 'updates', 'wall_s', 'cpu_s', 'ns_per_update', 'target'];
+console.log(`matrix profile bench (load average ${loadavg()[0]!.toFixed(2)}; one thread; wall time suffers when other processes share the cores, CPU time less)`);
+console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+for (const r of rows) console.log(`| ${header.map((h) => fmt(r[h])).join(' | ')} |`);
+if (args.json) writeFileSync(args.json, `${JSON.stringify({ loadavg: loadavg(), rows }, null, 2)}\n`);
