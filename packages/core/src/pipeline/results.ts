@@ -34,8 +34,13 @@ export interface RunResults {
   weights: 'final' | 'best';
   /** Epoch of the weights that scored. */
   scoredEpoch: number;
-  /** Detector facts, e.g. the ridge added to a singular covariance per channel and joint. */
+  /**
+   * Detector facts, e.g. the ridge added to a singular covariance per channel and joint;
+   * `{ none: ... }` for models that score rows themselves.
+   */
   detector: Record<string, unknown>;
+  /** Facts from a model that scores rows itself (`DirectScores.details`, e.g. its discords), when it gave any. */
+  model?: Record<string, unknown>;
   evaluation: EvaluationSettings;
   channels: ChannelResults[];
   joint: ChannelResults | null;

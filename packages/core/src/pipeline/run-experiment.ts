@@ -1,5 +1,5 @@
-import type { Detector } from '../contracts/detector.ts';
-import type { Predictor } from '../contracts/model-plugin.ts';
+import type { DetectorScores } from '../contracts/detector.ts';
+import type { DirectScores, Predictor } from '../contracts/model-plugin.ts';
 import type { RunStore } from '../contracts/run-store.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { AnomalabError } from '../errors.ts';
@@ -8,7 +8,7 @@ import { formatMetricsSummary } from './summary.ts';
 import { announceRun, openRun, type RunContext, type RunOptions } from './stages/open-run.ts';
 import { loadData, type PreparedData } from './stages/load-data.ts';
 import { createPredictor, trainModel, type TrainedModel } from './stages/train.ts';
-import { fitDetector, predictErrors, scoreErrors } from './stages/score.ts';
+import { fitDetector, MODEL_SCORES_DETECTOR, predictErrors, scoreDirect, scoreErrors } from './stages/score.ts';
 import { evaluateSplit, reportResults } from './stages/evaluate.ts';
 import { completeRun, failRun, type RunOutcome } from './stages/close-run.ts';
 
@@ -42,11 +42,25 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
   }
 }
 
-/** Errors of both splits, the detector fitted on train, scores of both (test is evaluated). */
-async function scoreTest(ctx: RunContext, predictor: Predictor, data: PreparedData, trained: TrainedModel): Promise<{ scored: ScoredSplit; detector: Detector }> {
+/** What the score stage hands to evaluation. */
+interface ScoredTest {
+  scored: ScoredSplit;
+  /** results.json `detector`. */
+  detector: Record<string, unknown>;
+  /** results.json `model`: facts of a model that scores rows itself (e.g. its discords). */
+  model?: Record<string, unknown>;
+}
+
+/**
+ * Errors of both splits, the detector fitted on train, scores of both (test is evaluated).
+ * Models that score rows themselves (`Predictor.score`) skip errors and detector: their
+ * train-split scores (computed with `trainSplit: true`, no labels) set the deployable threshold.
+ */
+async function scoreTest(ctx: RunContext, predictor: Predictor, data: PreparedData, trained: TrainedModel): Promise<ScoredTest> {
   const { config, logger, plugins } = ctx;
   const W = config.detector.window;
   if (ctx.signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', 'interrupted before scoring');
+  if (predictor.score) return scoreTestDirect(ctx, predictor, data);
   const trainErrors = await predictErrors(predictor, plugins.model.name, data.train, W, logger, 'train');
   const testErrors = await predictErrors(predictor, plugins.model.name, data.test, W, logger, 'test');
   const detector = await fitDetector(plugins.detector, config.detector.options, trainErrors, logger, {
@@ -63,11 +77,36 @@ async function scoreTest(ctx: RunContext, predictor: Predictor, data: PreparedDa
     forecast: testErrors.forecast,
     firstValid: testErrors.errors.firstValid,
   };
-  return { scored, detector };
+  return { scored, detector: detector.describe() };
+}
+
+async function scoreTestDirect(ctx: RunContext, predictor: Predictor, data: PreparedData): Promise<ScoredTest> {
+  const { logger, plugins } = ctx;
+  if (ctx.config.detector.weights === 'best') logger.warn(`detector.weights: best has no effect: model "${plugins.model.name}" scores rows itself`);
+  const train = await scoreDirect(predictor, plugins.model.name, data.train, { trainSplit: true }, logger, 'train');
+  const test = await scoreDirect(predictor, plugins.model.name, data.test, { trainSplit: false }, logger, 'test');
+  const scored: ScoredSplit = {
+    split: data.test,
+    splitName: 'test',
+    channelNames: data.loaded.channelNames,
+    scores: { channels: test.channels, joint: test.joint },
+    trainScores: alignTrainScores(train, test.firstValid),
+    firstValid: test.firstValid,
+  };
+  return { scored, detector: { ...MODEL_SCORES_DETECTOR }, model: test.details };
+}
+
+/**
+ * Evaluation reads train scores from the test split's firstValid on: drop the leading rows
+ * of the train scores so that exactly the train split's own unscored rows are left out.
+ */
+function alignTrainScores(train: DirectScores, testFirstValid: number): DetectorScores {
+  const skip = Math.max(0, train.firstValid - testFirstValid);
+  return { channels: train.channels.map((s) => s.subarray(skip)), joint: train.joint?.subarray(skip) };
 }
 
 /** Evaluate the scored test split and write results.json and series/ into the run folder. */
-async function evaluateAndWrite(ctx: RunContext, data: PreparedData, trained: TrainedModel, { scored, detector }: { scored: ScoredSplit; detector: Detector }): Promise<RunResults> {
+async function evaluateAndWrite(ctx: RunContext, data: PreparedData, trained: TrainedModel, { scored, detector, model }: ScoredTest): Promise<RunResults> {
   const { config, logger, run } = ctx;
   const { loaded, test } = data;
   if (!loaded.labelled) logger.warn(`${loaded.id} has no labels: scores are saved, metrics are not computed`);
@@ -82,7 +121,8 @@ async function evaluateAndWrite(ctx: RunContext, data: PreparedData, trained: Tr
     window: config.detector.window,
     weights: config.detector.weights,
     scoredEpoch: trained.scoredEpoch,
-    detector: detector.describe(),
+    detector,
+    ...(model ? { model } : {}),
     evaluation: config.evaluation,
     channels: evaluated.channels,
     joint: evaluated.joint,

@@ -19,7 +19,7 @@ import { datasetNotes, headlineMetrics, writeResults, type RunResults, type Scor
 import { standardize } from './standardize.ts';
 import { createPluginScope } from './plugin-scope.ts';
 import { createPredictor } from './stages/train.ts';
-import { predictErrors, scoreErrors } from './stages/score.ts';
+import { MODEL_SCORES_DETECTOR, predictErrors, scoreDirect, scoreErrors } from './stages/score.ts';
 import { evaluateSplit, reportResults } from './stages/evaluate.ts';
 
 export interface ScoreRequest {
@@ -127,30 +127,41 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
     const last = await checkpoints.load('last');
     const weights = runResults.weights === 'best' && runResults.scoredEpoch !== last?.epoch ? ((await checkpoints.load('best')) ?? last) : last;
     if (!weights) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id} has no checkpoint`);
-    const detectorState = weights.detector ?? last?.detector;
-    if (!detectorState) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id}'s checkpoint has no fitted detector (the run did not reach scoring)`);
     const modelPlugin = registry.get('model', runConfig.model.name);
     predictor = await createPredictor(modelPlugin, runConfig, channels, services);
     await predictor.setState(weights.predictor);
-    const detector = registry.get('detector', runConfig.detector.name).create(runConfig.detector.options);
-    detector.setState(detectorState);
-
-    const W = runResults.window;
-    const errors = await predictErrors(predictor, modelPlugin.name, chosen, W, logger);
-    const scores = scoreErrors(detector, errors);
-    const scored: ScoredSplit = {
-      split: loaded.labelled ? chosen : { ...chosen, labels: undefined },
-      splitName: split,
-      channelNames: loaded.channelNames,
-      scores,
-      fixedThresholds: {
-        channels: runResults.channels.map((c) => c.metrics.deployable.threshold),
-        joint: runResults.joint?.metrics.deployable.threshold ?? null,
-        protocol: `${runResults.channels[0]?.metrics.deployable.protocol.replace(/ \(no test labels used\)$/, '') ?? 'threshold'} of run ${run.id} (no labels of this series used)`,
-      },
-      forecast: errors.forecast,
-      firstValid: errors.errors.firstValid,
+    const fixedThresholds = {
+      channels: runResults.channels.map((c) => c.metrics.deployable.threshold),
+      joint: runResults.joint?.metrics.deployable.threshold ?? null,
+      protocol: `${runResults.channels[0]?.metrics.deployable.protocol.replace(/ \(no test labels used\)$/, '') ?? 'threshold'} of run ${run.id} (no labels of this series used)`,
     };
+    const W = runResults.window;
+    let scored: ScoredSplit;
+    let detectorFacts: Record<string, unknown>;
+    let modelFacts: Record<string, unknown> | undefined;
+    if (predictor.score) {
+      // A model that scores rows itself: no detector. Another series is never the run's train split.
+      const direct = await scoreDirect(predictor, modelPlugin.name, chosen, { trainSplit: false }, logger);
+      scored = { split: loaded.labelled ? chosen : { ...chosen, labels: undefined }, splitName: split, channelNames: loaded.channelNames, scores: { channels: direct.channels, joint: direct.joint }, fixedThresholds, firstValid: direct.firstValid };
+      detectorFacts = { ...MODEL_SCORES_DETECTOR };
+      modelFacts = direct.details;
+    } else {
+      const detectorState = weights.detector ?? last?.detector;
+      if (!detectorState) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id}'s checkpoint has no fitted detector (the run did not reach scoring)`);
+      const detector = registry.get('detector', runConfig.detector.name).create(runConfig.detector.options);
+      detector.setState(detectorState);
+      const errors = await predictErrors(predictor, modelPlugin.name, chosen, W, logger);
+      scored = {
+        split: loaded.labelled ? chosen : { ...chosen, labels: undefined },
+        splitName: split,
+        channelNames: loaded.channelNames,
+        scores: scoreErrors(detector, errors),
+        fixedThresholds,
+        forecast: errors.forecast,
+        firstValid: errors.errors.firstValid,
+      };
+      detectorFacts = detector.describe();
+    }
     const evaluated = evaluateSplit(scored, { settings: runResults.evaluation, labelled: loaded.labelled, window: W });
     const results: RunResults = {
       ...runResults,
@@ -160,7 +171,8 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
       offset: chosen.offset,
       rows: chosen.rows,
       scoredEpoch: weights.epoch,
-      detector: detector.describe(),
+      detector: detectorFacts,
+      model: modelFacts,
       channels: evaluated.channels,
       joint: evaluated.joint,
       scoredWith: { run: run.id, dataset: run.dataset },

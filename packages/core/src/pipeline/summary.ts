@@ -14,7 +14,8 @@ function table(rows: string[][]): string[] {
 export function formatMetricsSummary(results: RunResults): string[] {
   const entries = [...results.channels, ...(results.joint ? [results.joint] : [])];
   if (!entries.length) return [];
-  const lines = [`metrics (${results.dataset}, ${results.split} rows ${results.rows}, W=${results.window}, ${results.weights} weights of epoch ${results.scoredEpoch}):`];
+  const scoredBy = 'none' in results.detector ? `scored by the model (epoch ${results.scoredEpoch})` : `W=${results.window}, ${results.weights} weights of epoch ${results.scoredEpoch}`;
+  const lines = [`metrics (${results.dataset}, ${results.split} rows ${results.rows}, ${scoredBy}):`];
   const beta = results.evaluation.beta;
   const fName = beta === 1 ? 'F1' : `F${beta}`;
   if (!results.labelled) {

@@ -13,6 +13,7 @@ import { FsRunStore } from '../run-store/fs-run-store.ts';
 import { errorsFromForecast } from '../detection/forecast-errors.ts';
 import { GaussianDetector, gaussianDetectorPlugin } from '../detection/gaussian-detector.ts';
 import { runExperiment } from '../pipeline/run-experiment.ts';
+import { scoreWithRun } from '../pipeline/score-series.ts';
 import { conformanceDataset, standardizedConformanceData, type ConformanceDataOptions } from './conformance-data.ts';
 import { createTestServices, type TestServices } from './model-services.ts';
 import { makeTempDir } from './temp-dir.ts';
@@ -28,7 +29,7 @@ export const CONFORMANCE_TESTS = {
   detector: 'produces well-formed error vectors and finite scores through the Gaussian detector (models with score(): well-formed finite direct scores of both splits)',
   'same-seed': 'same seed, same trained state',
   'different-seed': 'different seed, different trained state',
-  pipeline: 'completes a run through the core pipeline (checkpoints, detector, evaluation)',
+  pipeline: 'completes a run through the core pipeline (checkpoints, detector or direct scores, evaluation) and scores the series again from the run (anomalab score)',
 } as const;
 
 export type ConformanceTest = keyof typeof CONFORMANCE_TESTS;
@@ -375,6 +376,15 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
       expect(results.channels).toHaveLength(channels);
       const checkpoint = await runs.checkpoints(run.id).load('last');
       expect(checkpoint?.epoch, 'last checkpoint epoch').toBe(epochs);
+      if (main.predictor.score) {
+        expect(results.detector, 'a model with score() bypasses the detector').toHaveProperty('none');
+        for (const c of results.channels) expect(c.metrics.deployable.threshold, `${c.channel}: deployable threshold from the train-split scores`).not.toBeNull();
+      }
+      // `anomalab score`: the run's checkpoint scores a series without training, with the run's thresholds.
+      const again = await scoreWithRun(r, runs, { run: run.id, series: 'conformance-sines/sines', quiet: true });
+      expect(again.results.scoredWith?.run).toBe(run.id);
+      expect(again.results.channels.map((c) => c.metrics.deployable.threshold), 'thresholds fixed by the run').toEqual(results.channels.map((c) => c.metrics.deployable.threshold));
+      expect(again.results.channels.map((c) => c.metrics.aucPr), 'same series, same scores').toEqual(results.channels.map((c) => c.metrics.aucPr));
     });
   });
 }

@@ -2,4 +2,4 @@
 import { runModelConformance } from '@anomalab/core/testing';
 import { kmeansModel } from './index.ts';
 
-runModelConformance({ plugin: kmeansModel, options: { clusters: 5 }, skip: [{ test: 'pipeline', reason: 'the pipeline path for direct scores lands in the next commit' }] });
+runModelConformance({ plugin: kmeansModel, options: { clusters: 5 } });

@@ -2,7 +2,6 @@
 import { runModelConformance } from '@anomalab/core/testing';
 import { matrixProfileModel } from './index.ts';
 
-const pending = { test: 'pipeline', reason: 'the pipeline path for direct scores lands in the next commit' } as const;
 const deterministic = { test: 'different-seed', reason: 'deterministic: exact nearest-neighbour distances, no randomness' } as const;
-runModelConformance({ plugin: matrixProfileModel, options: { join: 'train' }, skip: [deterministic, pending] });
-runModelConformance({ plugin: matrixProfileModel, options: { join: 'self', window: 20, row_score: 'mean' }, skip: [deterministic, pending] });
+runModelConformance({ plugin: matrixProfileModel, options: { join: 'train' }, skip: [deterministic] });
+runModelConformance({ plugin: matrixProfileModel, options: { join: 'self', window: 20, row_score: 'mean' }, skip: [deterministic] });

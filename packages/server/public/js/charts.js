@@ -88,7 +88,7 @@ export function lineChart(target, options) {
  * @param {{ runId: string, channel: string }} options
  * @returns {Promise<{ destroy(): void }>}
  */
-export async function seriesExplorer(target, { runId, channel }) {
+export async function seriesExplorer(target, { runId, channel, marks = [] }) {
   const topBox = el('div', { class: 'chart', id: 'series-chart' });
   const bottomBox = el('div', { class: 'chart', id: 'score-chart' });
   const status = el('span', { class: 'hint' });
@@ -149,6 +149,29 @@ export async function seriesExplorer(target, { runId, channel }) {
       ctx.fillText(`${name} threshold`, bbox.left + 4, y - 4);
       ctx.restore();
     }
+  };
+
+  // Marked row ranges (e.g. a model's discords): outlined on the score chart, numbered.
+  const drawMarks = (/** @type {uPlot} */ u) => {
+    const { ctx, bbox } = u;
+    ctx.save();
+    ctx.strokeStyle = '#7c3aed';
+    ctx.fillStyle = 'rgba(124, 58, 237, 0.10)';
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.font = `${11 * devicePixelRatio}px system-ui`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    for (const [i, m] of /** @type {{from: number, to: number, label: string}[]} */ (marks).entries()) {
+      const x0 = Math.max(bbox.left, u.valToPos(m.from - 0.5, 'x', true));
+      const x1 = Math.min(bbox.left + bbox.width, u.valToPos(m.to - 0.5, 'x', true));
+      if (x1 <= x0) continue;
+      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+      ctx.strokeRect(x0, bbox.top, x1 - x0, bbox.height);
+      ctx.fillStyle = '#7c3aed';
+      ctx.fillText(m.label ?? String(i + 1), x0 + 3, bbox.top + 3);
+      ctx.fillStyle = 'rgba(124, 58, 237, 0.10)';
+    }
+    ctx.restore();
   };
 
   let syncing = false;
@@ -267,7 +290,7 @@ export async function seriesExplorer(target, { runId, channel }) {
       axes: [{ label: 'test row' }, { scale: 'score', label: `${isJoint ? 'joint ' : ''}anomaly score (asinh)`, size: 60, filter: spacedTicks(16) }],
       series: [{ label: 'row' }, { label: 'score', stroke: palette[3], width: 1, scale: 'score' }],
       cursor,
-      hooks: { drawClear: [shade], draw: [thresholds], setScale: [onScale], ready: [interactions] },
+      hooks: { drawClear: [shade], draw: [thresholds, drawMarks], setScale: [onScale], ready: [interactions] },
     },
     bottomData(current),
     bottomBox,

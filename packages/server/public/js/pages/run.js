@@ -75,6 +75,25 @@ function thresholdChart(box, channel) {
 }
 
 /** @type {import('../app.js').Page} */
+/**
+ * The discords a model that scores rows itself reported (results.json `model.discords`,
+ * one list per channel; the joint chart shows every channel's), as chart marks.
+ * @param {any} results
+ * @param {string} channel
+ */
+function discordMarks(results, channel) {
+  const perChannel = results?.model?.discords;
+  if (!Array.isArray(perChannel)) return [];
+  const names = (results.channels ?? []).map((/** @type {any} */ c) => c.channel);
+  const picked = channel === 'joint' ? perChannel.flatMap((d, c) => d.map((/** @type {any} */ x) => ({ ...x, channel: names[c] }))) : (perChannel[names.indexOf(channel)] ?? []);
+  return picked.map((/** @type {any} */ d, /** @type {number} */ i) => ({ from: d.start, to: d.start + d.length, label: `discord ${i + 1}${d.channel ? ` (${d.channel})` : ''}`, distance: d.distance }));
+}
+
+/** @param {{from: number, to: number, label: string, distance: number}[]} marks */
+function discordList(marks) {
+  return el('p', { class: 'hint discords' }, 'Discords (outlined on the score chart): ', marks.map((m, i) => `${i ? ' · ' : ''}${m.label}: test rows ${m.from}–${m.to - 1}, distance ${Number(m.distance).toFixed(3)}`).join(''));
+}
+
 export async function runPage(view, { path }) {
   const id = path[0];
   /** @type {Array<{ destroy(): void }>} */ let charts = [];
@@ -111,7 +130,7 @@ export async function runPage(view, { path }) {
       el('div', { class: 'panel' }, el('dl', { class: 'facts' },
         el('dt', {}, 'experiment'), el('dd', {}, r.experiment), el('dt', {}, 'dataset'), el('dd', {}, r.dataset), el('dt', {}, 'model'), el('dd', {}, `${r.model}${r.engine ? ` (${r.engine})` : ''}`),
         el('dt', {}, 'seed'), el('dd', {}, r.seed ?? '–'), el('dt', {}, 'started'), el('dd', {}, when(r.startedAt)), el('dt', {}, 'duration'), el('dd', {}, duration(r.durationMs)),
-        el('dt', {}, 'backend'), el('dd', {}, r.backend ?? '–'), el('dt', {}, 'git'), el('dd', {}, r.gitCommit?.slice(0, 12) ?? '–'), el('dt', {}, 'scored'), el('dd', {}, detail.results ? `${detail.results.weights} weights of epoch ${detail.results.scoredEpoch}, W=${detail.results.window}` : '–'))),
+        el('dt', {}, 'backend'), el('dd', {}, r.backend ?? '–'), el('dt', {}, 'git'), el('dd', {}, r.gitCommit?.slice(0, 12) ?? '–'), el('dt', {}, 'scored'), el('dd', {}, detail.results ? (detail.results.detector?.none ? `by the model (no detector), epoch ${detail.results.scoredEpoch}` : `${detail.results.weights} weights of epoch ${detail.results.scoredEpoch}, W=${detail.results.window}`) : '–'))),
       r.error ? errorBox(r.error) : null);
   };
 
@@ -133,7 +152,9 @@ export async function runPage(view, { path }) {
     const chips = el('div', { class: 'row' }, 'channel:', names.map((n) => el('button', { class: `chip ${n === selectedChannel ? 'active' : ''}`, dataset: { channel: n }, onclick: () => { selectedChannel = n; renderSeries(); renderCurves(); } }, n)));
     const plots = el('div');
     replace(seriesBox, chips, plots);
-    explorer = await seriesExplorer(plots, { runId: runId(), channel: selectedChannel });
+    const marks = discordMarks(detail.results, selectedChannel);
+    if (marks.length) plots.after(discordList(marks));
+    explorer = await seriesExplorer(plots, { runId: runId(), channel: selectedChannel, marks });
   };
   const renderAll = async () => {
     for (const c of charts) c.destroy();
