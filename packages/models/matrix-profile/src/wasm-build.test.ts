@@ -30,5 +30,5 @@ describe('committed mp.wasm', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 120_000);
 });

@@ -85,7 +85,8 @@ export function lineChart(target, options) {
  * detail whenever the x range changes, so 45,000 rows stay fast and no spike is lost.
  * Drag to zoom, mouse wheel to zoom around the cursor, shift+drag to pan, double-click to reset.
  * @param {HTMLElement} target
- * @param {{ runId: string, channel: string }} options
+ * `marks`: row ranges [from, to) outlined and labelled on the score chart (a model's discords).
+ * @param {{ runId: string, channel: string, marks?: { from: number, to: number, label: string }[] }} options
  * @returns {Promise<{ destroy(): void }>}
  */
 export async function seriesExplorer(target, { runId, channel, marks = [] }) {
@@ -161,7 +162,7 @@ export async function seriesExplorer(target, { runId, channel, marks = [] }) {
     ctx.font = `${11 * devicePixelRatio}px system-ui`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    for (const [i, m] of /** @type {{from: number, to: number, label: string}[]} */ (marks).entries()) {
+    for (const [i, m] of marks.entries()) {
       const x0 = Math.max(bbox.left, u.valToPos(m.from - 0.5, 'x', true));
       const x1 = Math.min(bbox.left + bbox.width, u.valToPos(m.to - 0.5, 'x', true));
       if (x1 <= x0) continue;
