@@ -6,11 +6,6 @@
 import { allocF, fp, ld, st } from './memory';
 import { hsum } from './math';
 
-/** gemmTN, exported for experiments from JS (not used by the engine). */
-export function gemmTNExported(M: i32, N: i32, K: i32, A: usize, lda: i32, D: usize, ldd: i32, O: usize, ldo: i32): void {
-  gemmTN(M, N, K, A, lda, D, ldd, O, ldo);
-}
-
 /**
  * out[r, c] (+)= sum_k A[r*ars + k*aks] * Bm[k*ldb + c] for r < M, c < N, k < K.
  * acc = false: out is overwritten (with `bias[c]` added when bias != 0).

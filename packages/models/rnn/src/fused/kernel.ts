@@ -1,35 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { CellType } from '../config.ts';
 import type { Architecture } from '../rnn-model.ts';
+import type { instantiate } from '../../assembly/build/fused.js';
 
-/** The committed build of ../../assembly/fused.ts (rebuild: node packages/models/rnn/assembly/build.mjs). */
+/** The committed build of ../../assembly/ (entry fused.ts; rebuild: node packages/models/rnn/assembly/build.mjs). */
 export const WASM_URL = new URL('../../assembly/build/fused.wasm', import.meta.url);
 
+/** The kernel's cell codes (assembly/layout.ts). */
 const CELL_CODES: Record<CellType, number> = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
 
-interface FusedExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  init(c: number, e: number, h: number, n: number, cell: number, residual: number, b: number, lmax: number): number;
-  paramsPtr(): number;
-  gradPtr(): number;
-  adamMPtr(): number;
-  adamVPtr(): number;
-  statePtr(): number;
-  termsPtr(): number;
-  prepare(): void;
-  resetState(): void;
-  adamUpdate(lr: number, weightDecay: number, clip: number, beta1: number, beta2: number, eps: number, step: number): void;
-  lossAndGrad(seq: number, start: number, length: number, dropout: number, maskSeed: number): void;
-  trainWindow(seq: number, start: number, length: number, dropout: number, maskSeed: number, lr: number, weightDecay: number, clip: number, beta1: number, beta2: number, eps: number, step: number): void;
-  evalWindow(seq: number, start: number, length: number): void;
-  forecastInit(chunk: number, horizon: number): number;
-  forecastInputPtr(): number;
-  forecastResetState(): void;
-  forecastChunk(rows: number): void;
-  freezeHiddenTargets(length: number, on: number): void;
-  setLaneSplit(total: number, offset: number): void;
-}
+/**
+ * The module's exports, typed from the typings that asc generates with the build
+ * (assembly/build/fused.d.ts, checked with the binary by ./wasm-build.test.ts). Used on the
+ * raw instance: booleans pass as 1 / 0 and addresses stay below 2 GiB.
+ */
+type FusedExports = Awaited<ReturnType<typeof instantiate>>;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -65,7 +50,7 @@ export class FusedKernel {
     readonly maxSteps: number,
   ) {
     this.x = new WebAssembly.Instance(fusedModule(), {}).exports as unknown as FusedExports;
-    this.size = this.x.init(arch.channels, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual ? 1 : 0, lanes, maxSteps);
+    this.size = this.x.init(arch.channels, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual, lanes, maxSteps);
   }
 
   private f32(ptr: number, length: number): Float32Array {
@@ -182,7 +167,7 @@ export class FusedKernel {
 
   /** Tests: freeze the hidden-matching targets (h2) of the last forward pass of `length` steps (on), or release them. */
   freezeHiddenTargets(length: number, on: boolean): void {
-    this.x.freezeHiddenTargets(length, on ? 1 : 0);
+    this.x.freezeHiddenTargets(length, on);
   }
 
   /** Eval-mode loss terms of a window (no dropout, no gradient); advances the carried state. */
