@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Anomalab, RunLauncher } from '@anomalab/core';
 import { LocalLauncher } from '@anomalab/launcher';
 import type { ServerContext } from './context.ts';
+import { childEnvironment } from './child-env.ts';
 import { onError, onNotFound } from './errors.ts';
+import { hostsFor, isLoopbackHost, requestGuard } from './request-guard.ts';
 import { RunCatalog } from './run-catalog.ts';
 import { RunFiles } from './run-files.ts';
 import { RunQueue } from './run-queue.ts';
@@ -23,6 +26,17 @@ export interface ServerAppOptions {
   app: Anomalab;
   /** Folder of experiment files that `POST /api/runs { experiment }` may run (default `experiments`). */
   experimentsDir?: string;
+  /** More folders whose files experiments sent in a request may read (the experiments folder always counts). */
+  dataDirs?: string[];
+  /**
+   * Interface the server is (or will be) bound to (default 127.0.0.1). Decides which Host
+   * headers are answered; beyond loopback, mutating requests also need {@link token}.
+   */
+  host?: string;
+  /** Further host names to answer to (e.g. a DNS name of this machine). */
+  allowedHosts?: string[];
+  /** Token mutating requests must send as X-Anomalab-Token (default: none on loopback, a random one otherwise). */
+  token?: string;
   /** Where launched experiments run (default: local child processes, `maxConcurrent` at once). */
   launcher?: RunLauncher;
   /** Local launcher only: experiments run at once, each in its own child process (default 1). */
@@ -41,6 +55,8 @@ export interface ServerAppOptions {
 export type ServerApp = Hono & {
   readonly queue: RunQueue;
   readonly context: ServerContext;
+  /** The per-start token mutating requests need (undefined on loopback). */
+  readonly token: string | undefined;
   /** Drop queued runs and stop running ones gracefully (SIGTERM -> checkpoint -> interrupted). */
   close(): Promise<void>;
 };
@@ -52,14 +68,20 @@ export type ServerApp = Hono & {
 export function createServerApp(options: ServerAppOptions): ServerApp {
   const experimentsDir = resolve(options.experimentsDir ?? 'experiments');
   const files = new RunFiles(options.app.runs);
-  const launcher = options.launcher ?? new LocalLauncher({ runsDir: options.app.runs.root, parallel: options.maxConcurrent ?? 1, cwd: options.cwd ?? process.cwd() });
+  // Children get a minimal environment: the server's secrets have no business in a run.
+  const launcher = options.launcher ?? new LocalLauncher({ runsDir: options.app.runs.root, parallel: options.maxConcurrent ?? 1, cwd: options.cwd ?? process.cwd(), env: childEnvironment() });
   const queue = new RunQueue({ launcher, runsDir: options.app.runs.root, maxQueued: options.maxQueued });
-  const context: ServerContext = { app: options.app, files, queue, catalog: new RunCatalog(files, queue), experimentsDir };
+  const dataDirs = [experimentsDir, ...(options.dataDirs ?? []).map((d) => resolve(d))];
+  const context: ServerContext = { app: options.app, files, queue, catalog: new RunCatalog(files, queue), experimentsDir, dataDirs };
   const maxSize = options.bodyLimit ?? 1024 * 1024;
 
   const hono = new Hono();
   hono.onError(onError);
   hono.notFound(onNotFound);
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? (isLoopbackHost(host) ? undefined : randomBytes(18).toString('base64url'));
+  // First: no route (static files included) answers a foreign Host or Origin.
+  hono.use('*', requestGuard({ allowedHosts: hostsFor(host, options.allowedHosts), token }));
   // Every API request body is capped (JSON experiments are small); checked while streaming,
   // so a huge or lying Content-Length never gets buffered.
   hono.use(
@@ -79,5 +101,5 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   hono.route('/api/runs', runRoutes(context));
   hono.route('/', staticRoutes(options.publicDir));
 
-  return Object.assign(hono, { queue, context, close: () => queue.shutdown() });
+  return Object.assign(hono, { queue, context, token, close: () => queue.shutdown() });
 }

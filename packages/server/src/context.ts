@@ -11,4 +11,6 @@ export interface ServerContext {
   catalog: RunCatalog;
   /** Folder `POST /api/runs { experiment }` and `GET /api/experiments` read from. */
   experimentsDir: string;
+  /** Folders data files named by a request may lie in: the experiments folder plus `dataDirs`. */
+  dataDirs: string[];
 }

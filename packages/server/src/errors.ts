@@ -11,7 +11,11 @@ export type ServerErrorCode =
   | 'ANOMALAB_PAYLOAD_TOO_LARGE'
   | 'ANOMALAB_CONFLICT'
   | 'ANOMALAB_QUEUE_FULL'
-  | 'ANOMALAB_BAD_REQUEST';
+  | 'ANOMALAB_BAD_REQUEST'
+  | 'ANOMALAB_FORBIDDEN_HOST'
+  | 'ANOMALAB_FORBIDDEN_ORIGIN'
+  | 'ANOMALAB_TOKEN_REQUIRED'
+  | 'ANOMALAB_UNSUPPORTED_MEDIA_TYPE';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -71,6 +75,10 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
     const status = error.status as ContentfulStatusCode;
     const code = status === 413 ? 'ANOMALAB_PAYLOAD_TOO_LARGE' : status === 404 ? 'ANOMALAB_NOT_FOUND' : 'ANOMALAB_BAD_REQUEST';
     return { status, body: { error: { code, message: error.message || `HTTP ${status}` } } };
+  }
+  // The client went away mid-body (or sent less than its Content-Length): its fault, no stack.
+  if ((error as NodeJS.ErrnoException)?.code === 'ECONNRESET') {
+    return { status: 400, body: { error: { code: 'ANOMALAB_BAD_REQUEST', message: 'the request body ended before its declared length (connection closed)' } } };
   }
   // Unexpected: a bug, not the client's fault. The message helps a local user; no stack.
   return { status: 500, body: { error: { code: 'ANOMALAB_INTERNAL', message: (error as Error)?.message ?? String(error) } } };

@@ -5,6 +5,8 @@ export { startServer } from './server.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';
 export { runServeCommand, serveHelp } from './serve-command.ts';
 export { RunQueue } from './run-queue.ts';
+export { requestGuard, isLoopbackHost, hostsFor } from './request-guard.ts';
+export type { RequestGuardOptions } from './request-guard.ts';
 export type { JobSpec, JobState, RunJob, RunQueueOptions } from './run-queue.ts';
 export { HttpError, statusForCode, errorResponse } from './errors.ts';
 export type { ErrorBody, ServerErrorCode } from './errors.ts';

@@ -12,6 +12,9 @@ Options:
                        processes and has no authentication: expose it deliberately)
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
   --experiments <dir>  experiment files the launch form offers (default: experiments)
+  --data <dir>         a folder whose files experiments sent from the UI/API may read
+                       (repeatable; the experiments folder always counts)
+  --allow-host <name>  answer requests for this host name too (repeatable; others get 403)
   --concurrency <n>    experiments run at once, each in a child process (default 1)
   --max-queued <n>     submitted experiments that may wait (default 100; more get 429)
   --body-limit <bytes> largest request body (default 1048576)
@@ -35,7 +38,7 @@ function positiveInt(flag: string, value: string | undefined, fallback: number, 
 export async function runServeCommand(argv: string[], io: { out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {}): Promise<number> {
   const out = io.out ?? process.stdout;
   const err = io.err ?? process.stderr;
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -45,6 +48,8 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
         host: { type: 'string' },
         runs: { type: 'string' },
         experiments: { type: 'string' },
+        data: { type: 'string', multiple: true },
+        'allow-host': { type: 'string', multiple: true },
         concurrency: { type: 'string' },
         'body-limit': { type: 'string' },
         'max-queued': { type: 'string' },
@@ -73,6 +78,8 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
       port: positiveInt('--port', values.port as string | undefined, 8377, 0, 65535),
       host: (values.host as string | undefined) ?? '127.0.0.1',
       experimentsDir: (values.experiments as string | undefined) ?? 'experiments',
+      dataDirs: (values.data as string[] | undefined) ?? [],
+      allowedHosts: (values['allow-host'] as string[] | undefined) ?? [],
       maxConcurrent: positiveInt('--concurrency', values.concurrency as string | undefined, 1),
       bodyLimit: positiveInt('--body-limit', values['body-limit'] as string | undefined, 1024 * 1024),
       maxQueued: positiveInt('--max-queued', values['max-queued'] as string | undefined, 100),

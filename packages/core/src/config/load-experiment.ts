@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parse as parseYamlValue, parseDocument, isMap, type Document } from 'yaml';
 import { ConfigError, type ConfigProblem, AnomalabError } from '../errors.ts';
 import type { PluginRegistry, PluginKind } from '../plugins/registry.ts';
 import { unknownPluginMessage } from '../plugins/registry.ts';
 import { loadPluginModule, resolvePluginSpecifier } from '../plugins/discovery.ts';
+import { checkExperimentSize, readExperimentFile } from './experiment-text.ts';
+import { dataPathProblems, pluginPolicyProblems, untrustedYamlProblems, type RequestPolicy } from './request-policy.ts';
 import { composeExperimentSchema, type ExperimentConfig, type SelectedPluginSchemas } from './experiment-config.ts';
 import type { JSONSchema } from './json-schema.ts';
 import { validateAgainstSchema } from './validate.ts';
@@ -18,6 +19,11 @@ export interface ExperimentSource {
   text?: string;
   /** `key.path=value` overrides, applied before validation (`--set`). */
   overrides?: string[];
+  /**
+   * Set for experiments from a request (the results server): checked on the parsed
+   * experiment, before any plugin module is imported. See {@link RequestPolicy}.
+   */
+  policy?: RequestPolicy;
 }
 
 export interface LoadedExperiment {
@@ -42,12 +48,9 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
   let text = source.text;
   if (text === undefined) {
     if (!source.file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given');
-    try {
-      text = await readFile(source.file, 'utf8');
-    } catch (error) {
-      throw new ConfigError([{ source: label, path: '', message: `cannot read experiment file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }]);
-    }
+    text = await readExperimentFile(source.file, label);
   }
+  checkExperimentSize(text, label);
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -55,10 +58,13 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     const pos = lineCounter.linePos(e.pos[0]);
     return { source: label, line: pos.line, col: pos.col, path: '(yaml)', message: e.message.split('\n')[0]! };
   });
+  if (source.policy && !source.policy.trustedText) problems.push(...untrustedYamlProblems(doc, lineCounter, label));
   if (problems.length) throw new ConfigError(problems);
   if (doc.contents === null) doc.contents = doc.createNode({}) as any;
   if (!isMap(doc.contents)) throw new ConfigError([{ source: label, line: 1, col: 1, path: '', message: 'an experiment must be a YAML mapping (key: value pairs)' }]);
 
+  // What the text itself says, before overrides (only a trusted file's own plugins may load).
+  const textPlugins = source.policy?.trustedText ? (toData(doc, label) as Record<string, unknown>).plugins : undefined;
   const overridden = applyOverrides(doc, source.overrides ?? [], problems);
   const where = (path: PathSegment[], atKey = false): Pick<ConfigProblem, 'source' | 'line' | 'col'> => {
     const fromOverride = overridden.find((o) => startsWith(path, o.path) || startsWith(o.path, path));
@@ -67,12 +73,11 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     return { source: label, line: pos?.line, col: pos?.col };
   };
 
-  let data: Record<string, any>;
-  try {
-    data = doc.toJS() as Record<string, any>;
-  } catch (error) {
-    // yaml refuses documents whose aliases expand exponentially ("billion laughs").
-    throw new ConfigError([{ source: label, line: 1, col: 1, path: '(yaml)', message: `cannot expand the document: ${(error as Error).message}` }]);
+  const data = toData(doc, label) as Record<string, any>;
+  if (source.policy) {
+    // Before anything is imported: a refused request must not run a module either.
+    const forbidden = pluginPolicyProblems(textPlugins, data.plugins, source.policy, where);
+    if (forbidden.length) throw new ConfigError(forbidden);
   }
   const nonFinite = nonFiniteNumbers(data);
   for (const issue of nonFinite) problems.push({ ...where(issue.path), path: formatPath(issue.path), message: issue.message });
@@ -116,6 +121,8 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     problems.push({ ...where(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
   }
 
+  if (source.policy) problems.push(...(await dataPathProblems(schema, data, baseDir, source.policy, where)));
+
   if (dataset && typeof data.dataset?.series === 'string') {
     const known = dataset.listSeries().map((s) => s.name);
     if (known.length && !known.includes(data.dataset.series)) {
@@ -130,6 +137,16 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
   if (problems.length) throw new ConfigError(sortProblems(problems));
   data.name ??= source.file ? basename(source.file, extname(source.file)) : 'experiment';
   return { config: data as ExperimentConfig, schema, source: label, baseDir };
+}
+
+/** The document as plain data; an alias bomb (billion laughs) is a ConfigError, not a crash. */
+function toData(doc: Document, label: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses documents whose aliases expand exponentially ("billion laughs").
+    throw new ConfigError([{ source: label, line: 1, col: 1, path: '(yaml)', message: `cannot expand the document: ${(error as Error).message}` }]);
+  }
 }
 
 /** Parse `key.path=value` (value as YAML) or return the problem with it. */

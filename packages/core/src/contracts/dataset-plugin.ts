@@ -47,7 +47,11 @@ export interface DatasetPlugin<Options = Record<string, unknown>> {
   readonly description: string;
   /** Citation/source and caveats shown by `anomalab datasets info`. */
   readonly about?: Record<string, string>;
-  /** JSON Schema of `dataset.options` (with defaults). Omit when there are no options. */
+  /**
+   * JSON Schema of `dataset.options` (with defaults). Omit when there are no options. Mark an
+   * option that names a file to read with `'x-anomalab-file': true` (FILE_OPTION_KEYWORD):
+   * the results server then keeps it inside its data folders.
+   */
   readonly optionsSchema?: JSONSchema;
   /** The series this dataset offers. Called by `datasets list` and for validation. */
   listSeries(): SeriesInfo[];

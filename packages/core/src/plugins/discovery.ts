@@ -88,7 +88,11 @@ export function manifestModules(root: string): string[] {
 
 /** Resolve a `plugins:` entry of an experiment: a path relative to the experiment, or a package. */
 export function resolvePluginSpecifier(specifier: string, baseDir: string): string {
-  if (specifier.startsWith('.') || isAbsolute(specifier)) return resolve(baseDir, specifier);
+  // Relative only: an experiment that names /somewhere/x.ts stops working when it is moved or shared.
+  if (isAbsolute(specifier)) {
+    throw new AnomalabError('ANOMALAB_PLUGIN_NOT_FOUND', `plugin module "${specifier}" is an absolute path; give a path relative to the experiment file (./my-plugin.ts) or a package name`);
+  }
+  if (specifier.startsWith('.')) return resolve(baseDir, specifier);
   try {
     return createRequire(join(baseDir, 'noop.js')).resolve(specifier);
   } catch (cause) {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { locate, formatPath } from '../config/yaml-locations.ts';
 import { nonFiniteNumbers } from '../config/finite-numbers.ts';
+import { readExperimentFile } from '../config/experiment-text.ts';
 
 /**
  * Matrix experiments. An experiment file may add
@@ -48,6 +48,9 @@ export interface SweepPlan {
 }
 
 type Json = Record<string, any>;
+
+/** Most runs one sweep may expand to (the product of the axis lengths); checked before expanding. */
+export const MAX_SWEEP_RUNS = 1000;
 
 function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -103,7 +106,7 @@ export function isMatrixExperiment(data: unknown): boolean {
  * `sweep:` are reported with file:line:col.
  */
 export async function planSweep(file: string, overrides: { path: string; value: unknown }[] = []): Promise<SweepPlan> {
-  const text = await readFile(file, 'utf8');
+  const text = await readExperimentFile(file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problems: ConfigProblem[] = [];
@@ -146,6 +149,12 @@ export async function planSweep(file: string, overrides: { path: string; value: 
     });
   for (const key of Object.keys(sweep)) if (!['parallel', 'overrides'].includes(key)) at(['sweep', key], `unknown key "${key}"; allowed keys: parallel, overrides`);
   if (problems.length) throw new ConfigError(problems);
+  const lengths = axes.map((axis) => (matrix[axis] as unknown[]).length);
+  const total = lengths.reduce((a, b) => a * b, 1);
+  if (total > MAX_SWEEP_RUNS) {
+    at(['matrix'], `expands to ${total} runs (${lengths.join(' x ')}); a sweep may have at most ${MAX_SWEEP_RUNS}: split it into several files`);
+    throw new ConfigError(problems);
+  }
 
   // Cartesian product, first axis outermost.
   let combos: { labels: Record<string, string>; config: Json }[] = [{ labels: {}, config: base }];

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AnomalabError, type DatasetPlugin, type LoadedSeries, type Split } from '@anomalab/core';
 import { csvOptionsSchema, type ColumnRef, type CsvOptions } from './csv-options.ts';
-import { readCsv, type CsvTable } from './read-csv.ts';
+import { excerpt, readCsv, readCsvFile, type CsvTable } from './read-csv.ts';
 import { cellError, parseDecimal, parseTime, parseValueCell, TIME_EXPECTED } from './parse-cells.ts';
 import { decodeCsvText } from './decode-text.ts';
 
@@ -10,7 +9,7 @@ const invalid = (message: string) => new AnomalabError('ANOMALAB_DATA_INVALID', 
 
 /** Column index of a name/index reference, or an error listing the file's columns. */
 function resolveColumn(table: CsvTable, ref: ColumnRef, option: string): number {
-  const available = table.header ? table.header.map((h, i) => `${JSON.stringify(h)} (#${i})`).join(', ') : `#0..#${table.columns - 1} (no header)`;
+  const available = table.header ? table.header.map((h, i) => `${excerpt(h)} (#${i})`).join(', ') : `#0..#${table.columns - 1} (no header)`;
   const where = `${table.file}:${table.headerLine ?? table.lines[0]}`;
   if (typeof ref === 'number') {
     if (Number.isInteger(ref) && ref >= 0 && ref < table.columns) return ref;
@@ -24,7 +23,7 @@ function resolveColumn(table: CsvTable, ref: ColumnRef, option: string): number 
   return index;
 }
 
-const columnName = (table: CsvTable, c: number) => (table.header ? `"${table.header[c]}" (#${c})` : `#${c}`);
+const columnName = (table: CsvTable, c: number) => (table.header ? `${excerpt(table.header[c]!)} (#${c})` : `#${c}`);
 
 /** [start, end) checked against the row count; `what` names the option. */
 function checkRange([start, end]: readonly [number, number], rows: number, what: string, file: string): [number, number] {
@@ -38,7 +37,7 @@ function parseTimestamps(table: CsvTable, c: number, unit: 'ms' | 's'): Float64A
   const out = new Float64Array(table.rows.length);
   table.rows.forEach((row, r) => {
     const t = parseTime(row[c]!, unit);
-    if (t === undefined) throw cellError({ file: table.file, line: table.lines[r]!, column: columnName(table, c) }, `${TIME_EXPECTED}, got ${JSON.stringify(row[c])}`);
+    if (t === undefined) throw cellError({ file: table.file, line: table.lines[r]!, column: columnName(table, c) }, `${TIME_EXPECTED}, got ${excerpt(row[c]!)}`);
     out[r] = t;
   });
   return out;
@@ -60,7 +59,7 @@ function buildLabels(table: CsvTable, options: CsvOptions, labelColumn: number |
       const cell = row[labelColumn]!;
       const value = parseDecimal(cell);
       if (value !== 0 && value !== 1) {
-        throw cellError({ file: table.file, line: table.lines[r]!, column: columnName(table, labelColumn) }, `label must be 0 or 1, got ${JSON.stringify(cell)}`);
+        throw cellError({ file: table.file, line: table.lines[r]!, column: columnName(table, labelColumn) }, `label must be 0 or 1, got ${excerpt(cell)}`);
       }
       labels[r] = value;
     });
@@ -125,13 +124,7 @@ function chooseSplit(table: CsvTable, options: CsvOptions, timestamps: Float64Ar
  */
 export function loadCsv(options: CsvOptions, baseDir: string): LoadedSeries {
   const file = resolve(baseDir, options.path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new AnomalabError('ANOMALAB_DATA_UNAVAILABLE', `cannot read ${file} (option path ${JSON.stringify(options.path)}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
-  const table = readCsv(decodeCsvText(bytes, file), file, options);
+  const table = readCsv(decodeCsvText(readCsvFile(file, `option path ${JSON.stringify(options.path)}`), file), file, options);
   const timeColumn = options.timestamp_column === null ? undefined : resolveColumn(table, options.timestamp_column, 'timestamp_column');
   const labelColumn = options.label_column === null ? undefined : resolveColumn(table, options.label_column, 'label_column');
   const channelColumns = options.channels.length

@@ -1,4 +1,4 @@
-import type { JSONSchema } from '@anomalab/core';
+import { FILE_OPTION_KEYWORD, type JSONSchema } from '@anomalab/core';
 
 /** A column by header name or by 0-based index. */
 export type ColumnRef = string | number;
@@ -35,6 +35,8 @@ export const csvOptionsSchema: JSONSchema = {
     path: {
       type: 'string',
       minLength: 1,
+      // The server confines file options to its data folders (see RequestPolicy in core).
+      [FILE_OPTION_KEYWORD]: true,
       description: 'CSV file to read. Relative paths resolve against the directory of the experiment file. Required.',
     },
     delimiter: {

@@ -1,5 +1,6 @@
 import { AnomalabError } from '@anomalab/core';
 import type { TimeValue } from './csv-options.ts';
+import { excerpt } from './read-csv.ts';
 
 const MISSING = new Set(['', 'nan', 'na', 'n/a', 'null', 'none', '-', '?']);
 
@@ -36,10 +37,10 @@ export function parseValueCell(cell: string, at: CellPlace): number {
   }
   if (DECIMAL.test(cell.trim())) throw cellError(at, `value ${cell.trim()} is out of range: it overflows a 64-bit float (|x| <= 1.8e308)`);
   if (MISSING.has(cell.trim().toLowerCase())) {
-    throw cellError(at, `missing value ${JSON.stringify(cell)}: expected a number (fill or drop the row; anomalab does not interpolate user data)`);
+    throw cellError(at, `missing value ${excerpt(cell)}: expected a number (fill or drop the row; anomalab does not interpolate user data)`);
   }
   const hint = /^[+-]?0[xob]/i.test(cell.trim()) ? ' (hexadecimal, octal and binary numbers are not read: write it in decimal)' : '';
-  throw cellError(at, `expected a number, got ${JSON.stringify(cell)}${hint}`);
+  throw cellError(at, `expected a number, got ${excerpt(cell)}${hint}`);
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;

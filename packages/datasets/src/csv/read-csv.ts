@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { AnomalabError } from '@anomalab/core';
 import type { CsvOptions } from './csv-options.ts';
 import { parseDecimal } from './parse-cells.ts';
@@ -15,6 +16,60 @@ export interface CsvTable {
 }
 
 const CANDIDATES = [',', ';', '\t', '|'];
+
+/**
+ * A cell or name quoted for an error message: JSON-quoted, control and bidirectional
+ * characters escaped, at most `max` characters of it (messages are stored with runs and
+ * shown over HTTP: they should show what is wrong, not carry the file).
+ */
+export function excerpt(text: string, max = 40): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const quoted = JSON.stringify(cut).replace(/[\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > max ? `${quoted}… (${text.length} characters)` : quoted;
+}
+
+/** Largest CSV file read (the whole file is held in memory, several times over while parsing). */
+export const MAX_CSV_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The bytes of a CSV file: a regular file (not /dev/zero, a FIFO or a folder) of at most
+ * {@link MAX_CSV_BYTES}, read with that bound even where the size on disk says 0 (/proc).
+ * `what` names the option in messages.
+ */
+export function readCsvFile(file: string, what: string): Buffer {
+  const unavailable = (reason: string, cause?: unknown) => new AnomalabError('ANOMALAB_DATA_UNAVAILABLE', `cannot read ${file} (${what}): ${reason}`, { cause });
+  const tooLarge = (size: string) => new AnomalabError('ANOMALAB_DATA_INVALID', `${file} (${what}): the file is ${size}; the csv dataset reads files of at most ${MAX_CSV_BYTES / 1024 / 1024} MiB`);
+  const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  let fd: number;
+  try {
+    // stat first: opening a FIFO would block until something writes to it.
+    const info = statSync(file);
+    if (!info.isFile()) throw unavailable('not a regular file');
+    if (info.size > MAX_CSV_BYTES) throw tooLarge(`${info.size} bytes`);
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if (error instanceof AnomalabError) throw error;
+    throw unavailable(code(error), error);
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1024 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_CSV_BYTES) throw tooLarge(`more than ${MAX_CSV_BYTES} bytes`);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } catch (error) {
+    if (error instanceof AnomalabError) throw error;
+    throw unavailable(code(error), error);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Splits one line on `delimiter`, honouring double-quoted fields ("a,b" and "" escapes). */
 export function splitLine(line: string, delimiter: string): string[] {
@@ -115,7 +170,7 @@ export function readCsv(text: string, file: string, options: Pick<CsvOptions, 'd
       if (first !== c) {
         throw new AnomalabError(
           'ANOMALAB_DATA_INVALID',
-          `${file}:${content[0]!.line}: duplicate column name ${JSON.stringify(name)} (#${first} and #${c}): column names must be unique, rename one of them`,
+          `${file}:${content[0]!.line}: duplicate column name ${excerpt(name)} (#${first} and #${c}): column names must be unique, rename one of them`,
         );
       }
     });

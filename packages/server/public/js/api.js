@@ -27,8 +27,24 @@ export async function request(path, init) {
 /** @param {string} path */
 export const get = (path) => request(path);
 
+/**
+ * The per-start token a server bound beyond loopback wants on changes: opened as
+ * `/?token=…` (the URL it prints at start), kept for this tab.
+ */
+function token() {
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  if (fromUrl) sessionStorage.setItem('anomalab-token', fromUrl);
+  return fromUrl ?? sessionStorage.getItem('anomalab-token');
+}
+
 /** @param {string} path @param {unknown} [body] */
-export const post = (path, body) => request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+export const post = (path, body) => {
+  /** @type {Record<string, string>} */
+  const headers = { 'content-type': 'application/json' };
+  const t = token();
+  if (t) headers['x-anomalab-token'] = t;
+  return request(path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+};
 
 /** Query string from an object, skipping empty values. @param {Record<string, any>} params */
 export function qs(params) {

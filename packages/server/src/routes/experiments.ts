@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
+import { readExperimentFile } from '@anomalab/core';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { assertSafeExperimentName, resolveInside } from '../safe-paths.ts';
@@ -18,7 +19,7 @@ export function experimentRoutes(ctx: ServerContext): Hono {
         assertSafeExperimentName(name);
         const real = await resolveInside(ctx.experimentsDir, [name]);
         if (!real) continue;
-        const text = await readFile(real, 'utf8');
+        const text = await readExperimentFile(real, name);
         let doc: Record<string, unknown> = {};
         try {
           doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
@@ -29,7 +30,7 @@ export function experimentRoutes(ctx: ServerContext): Hono {
         const section = (k: string) => field((doc[k] as Record<string, unknown> | undefined)?.name);
         experiments.push({ name, experiment: field(doc.name), description: field(doc.description), dataset: section('dataset'), model: section('model') });
       } catch {
-        // Symlinks leading outside the folder and odd names are not offered.
+        // Symlinks leading outside the folder, odd names and oversized files are not offered.
       }
     }
     return c.json({ experiments });
@@ -39,7 +40,7 @@ export function experimentRoutes(ctx: ServerContext): Hono {
     const name = assertSafeExperimentName(c.req.param('name'));
     const real = await resolveInside(ctx.experimentsDir, [name]);
     if (!real) throw new HttpError(404, 'ANOMALAB_NOT_FOUND', `no experiment ${JSON.stringify(name)}`);
-    return c.json({ name, yaml: await readFile(real, 'utf8') });
+    return c.json({ name, yaml: await readExperimentFile(real, name) });
   });
 
   return api;

@@ -3,7 +3,7 @@ import type { ServerContext } from '../context.ts';
 
 const startedAt = new Date().toISOString();
 
-/** `GET /api/health`: liveness plus what the server serves. */
+/** `GET /api/health`: liveness plus what the server serves (no file-system paths: any page could read them). */
 export function healthRoutes(ctx: ServerContext): Hono {
   const api = new Hono();
   api.get('/', (c) => {
@@ -11,8 +11,6 @@ export function healthRoutes(ctx: ServerContext): Hono {
     return c.json({
       ok: true,
       startedAt,
-      runsDir: ctx.files.store.root,
-      experimentsDir: ctx.experimentsDir,
       queue: { queued: jobs.filter((j) => j.state === 'queued').length, running: jobs.filter((j) => j.state === 'starting' || j.state === 'running').length },
       plugins: { datasets: ctx.app.registry.names('dataset'), models: ctx.app.registry.names('model') },
     });

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Hono } from 'hono';
-import { isMap, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, isMatrixExperiment, newRunId, type ConfigProblem, type LoadedExperiment } from '@anomalab/core';
-import { parse as parseYaml } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
+import { newRunId, readExperimentFile, type LoadedExperiment, type RequestPolicy } from '@anomalab/core';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { jobView } from '../run-views.ts';
@@ -17,39 +15,10 @@ interface LaunchBody {
 
 const INLINE = '<inline>';
 
-/**
- * Experiment text from a request may not load plugin modules: `plugins:` would make the
- * server (and the child) import arbitrary code. Files in the experiments folder may.
- */
-function pluginProblems(yamlText: string | undefined, overrides: string[]): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const message = 'plugin modules cannot be loaded from a request; put the experiment in the experiments folder instead';
-  overrides.forEach((o, i) => {
-    if (/^plugins(\.|=)/.test(o)) problems.push({ source: `overrides[${i}]`, path: 'plugins', message });
-  });
-  if (yamlText !== undefined) {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(yamlText, { lineCounter });
-    // Syntax errors are left to the experiment loader, which reports them all with positions.
-    if (!doc.errors.length && isMap(doc.contents)) {
-      const pair = doc.contents.items.find((p) => (p.key as { value?: unknown } | null)?.value === 'plugins');
-      const value = pair?.value as { items?: unknown[] } | null | undefined;
-      if (pair && value && (!Array.isArray(value.items) || value.items.length > 0)) {
-        const offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
-        const pos = lineCounter.linePos(offset);
-        problems.push({ source: INLINE, line: pos.line, col: pos.col, path: 'plugins', message });
-      }
-    }
-  }
-  return problems;
-}
-
+/** `matrix:` at the top level (without expanding aliases: that is the loader's job, with limits). */
 function isMatrix(text: string): boolean {
-  try {
-    return isMatrixExperiment(parseYaml(text));
-  } catch {
-    return false; // invalid YAML: the loader reports it with positions
-  }
+  const doc = parseDocument(text);
+  return !doc.errors.length && isMap(doc.contents) && doc.contents.has('matrix');
 }
 
 function parseBody(body: LaunchBody): { yaml?: string; experiment?: string; overrides: string[] } {
@@ -74,14 +43,12 @@ export function launchRoutes(ctx: ServerContext): Hono {
       throw new HttpError(400, 'ANOMALAB_BAD_REQUEST', 'the request body is not valid JSON');
     }
     const body = parseBody(raw);
-    const forbidden = pluginProblems(body.yaml, body.overrides);
-    if (forbidden.length) throw new ConfigError(forbidden);
     let text = body.yaml;
     if (body.experiment !== undefined) {
       const name = assertSafeExperimentName(body.experiment);
       const real = await resolveInside(ctx.experimentsDir, [name]);
-      if (!real) throw new HttpError(404, 'ANOMALAB_NOT_FOUND', `no experiment ${JSON.stringify(name)} in ${ctx.experimentsDir}`);
-      text = await readFile(real, 'utf8');
+      if (!real) throw new HttpError(404, 'ANOMALAB_NOT_FOUND', `no experiment ${JSON.stringify(name)} in the experiments folder`);
+      text = await readExperimentFile(real, name);
     }
     if (isMatrix(text!)) {
       throw new HttpError(400, 'ANOMALAB_USAGE', 'matrix experiments run as sweeps: start them with `anomalab experiment <file>`; their runs then show up here');
@@ -90,10 +57,14 @@ export function launchRoutes(ctx: ServerContext): Hono {
     // Same validation as the CLI, in-process, so a bad experiment is a 400 listing every
     // problem and never a run process or a run folder. The launcher gets the resolved
     // config: nothing is parsed again from a file, so inline text needs no temp file.
+    // The request policy (checked on the parsed experiment, before any import) keeps a
+    // request from loading plugin modules or naming data files outside the experiments
+    // and data folders.
+    const policy = (trustedText: boolean): RequestPolicy => ({ trustedText, dataRoots: ctx.dataDirs, dataRootsLabel: 'the experiments and data folders the server was started with' });
     const loaded: LoadedExperiment =
       body.experiment !== undefined
-        ? await ctx.app.load({ file: join(ctx.experimentsDir, body.experiment), text, overrides: body.overrides })
-        : await ctx.app.load({ text: body.yaml as string, overrides: body.overrides });
+        ? await ctx.app.load({ file: join(ctx.experimentsDir, body.experiment), text, overrides: body.overrides, policy: policy(true) })
+        : await ctx.app.load({ text: body.yaml as string, overrides: body.overrides, policy: policy(false) });
 
     const config = loaded.config;
     const job = ctx.queue.enqueue({

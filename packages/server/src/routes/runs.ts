@@ -3,7 +3,10 @@ import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { parseHistory } from '../history.ts';
 import { loadSeriesData } from '../series-data.ts';
-import { queryRuns, type RunQuery } from '../run-views.ts';
+import { queryRuns, type ApiRunStatus, type RunQuery } from '../run-views.ts';
+
+/** Every status a listed run can have (`GET /api/runs?status=`). */
+const RUN_STATUSES: readonly ApiRunStatus[] = ['queued', 'starting', 'running', 'completed', 'interrupted', 'failed', 'cancelled'];
 
 /** results.json, v1 (`evaluations[]` with `curves`) or v2 (`metrics` + `events`); read loosely. */
 export interface ResultsFile {
@@ -46,6 +49,8 @@ export function runRoutes(ctx: ServerContext): Hono {
 
   api.get('/', async (c) => {
     const q = c.req.query() as RunQuery;
+    const unknown = q.status?.split(',').map((s) => s.trim()).filter((s) => !RUN_STATUSES.includes(s as ApiRunStatus));
+    if (unknown?.length) throw new HttpError(400, 'ANOMALAB_BAD_REQUEST', `unknown status ${unknown.map((s) => JSON.stringify(s)).join(', ')}; status is one or more (comma-separated) of ${RUN_STATUSES.join(', ')}`);
     return c.json(queryRuns(await ctx.catalog.list(), q));
   });
 
