@@ -140,7 +140,7 @@ describe('command-line mistakes: exit 2 and a clear message (item 14)', () => {
     writeFileSync(file, 'not a folder');
     const cases: [string[], RegExp][] = [
       [['runs', 'list', '--runs', file], new RegExp(`^error: --runs ${file} is a file, not a folder`)],
-      [['runs', 'list', '--status', 'bogus', '--runs', store], /^error: --status must be one of running, completed, failed, interrupted/],
+      [['runs', 'list', '--status', 'bogus', '--runs', store], /^error: --status must be one of running, completed, failed, interrupted, unreadable/],
       [['datasets', 'info', 'ecg/nosuch'], /^error: dataset ecg has no series "nosuch"; available: chfdb_chf01_275, /],
       [['experiment', '--resume', ''], /^error: --resume needs a run id/],
       [['experiment', 'experiments/quickstart.yaml', '--parallel', '0'], /^error: --parallel must be a whole number >= 1, got "0"/],

@@ -54,7 +54,7 @@ export class ConfigError extends AnomalabError {
   }
 }
 
-/** Exit codes: 2 for anything the user can fix in their input, 130 for Ctrl-C, 1 otherwise. */
+/** Exit codes: 2 for anything the user can fix in their input (files, data, arguments), 130 for Ctrl-C, 1 otherwise. */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof AnomalabError)) return 1;
   switch (error.code) {
@@ -62,6 +62,7 @@ export function exitCodeFor(error: unknown): number {
     case 'ANOMALAB_PLUGIN_NOT_FOUND':
     case 'ANOMALAB_USAGE':
     case 'ANOMALAB_RUN_NOT_FOUND':
+    case 'ANOMALAB_DATA_INVALID':
       return 2;
     case 'ANOMALAB_INTERRUPTED':
       return 130;

@@ -93,6 +93,7 @@ export { deployableThreshold, describeRule } from './evaluation/deployable-thres
 export type { ThresholdRule } from './evaluation/deployable-threshold.ts';
 export type { ChannelMetrics, OracleMetrics, DeployableMetrics, EventCounts } from './evaluation/channel-metrics.ts';
 export { scoreWithRun } from './pipeline/score-series.ts';
+export { assertResumableOverrides, RESUMABLE_KEYS } from './pipeline/resume-changes.ts';
 export type { ScoreRequest, ScoreOutcome } from './pipeline/score-series.ts';
 export { readSeriesFolder, SERIES_FORMAT } from './pipeline/series-files.ts';
 export type { SeriesIndex, SeriesEntry } from './pipeline/series-files.ts';

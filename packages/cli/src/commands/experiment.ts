@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { AnomalabError, ConfigError, isMatrixExperiment, parseOverride, planSweep, runPaths, type ConfigProblem } from '@anomalab/core';
+import { AnomalabError, ConfigError, assertResumableOverrides, isMatrixExperiment, parseOverride, planSweep, runPaths, type ConfigProblem } from '@anomalab/core';
 import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
 import { openLauncher } from '../sweep/open-launcher.ts';
 import type { Command } from '../command.ts';
@@ -22,7 +22,10 @@ Options:
   --config <file>      the experiment file (same as the positional argument)
   --set key=value      override a field, e.g. --set training.epochs=5 (repeatable; value is YAML)
   --resume <run-id>    continue a stopped, interrupted or failed run in its own folder from its
-                       last checkpoint, with its saved config (plus any --set)
+                       last checkpoint, with its saved config (plus any --set); refused while
+                       the run's process is alive. --set may change only training.epochs,
+                       training.save_interval, evaluation.* and description; a completed run
+                       trains further when training.epochs grows
   --quiet              only the final summary on stdout (log.txt is still written)
   --json               print only the run record as JSON on stdout (the log goes to stderr)
   --parallel N         matrix experiments: runs at once (default: sweep.parallel, 1)
@@ -81,10 +84,13 @@ Examples:
       if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
       const run = await app.runs.get(values.resume);
       const configPath = runPaths(run.dir).config;
-      loaded = await app.load({ file: configPath, text: await readFile(configPath, 'utf8'), overrides });
+      const savedText = await readFile(configPath, 'utf8');
+      loaded = await app.load({ file: configPath, text: savedText, overrides });
+      // Data, model, detector and seed are fixed for a run; the pipeline writes the new
+      // config.json only once it has accepted the resume (not running elsewhere, ...).
+      assertResumableOverrides(run.id, JSON.parse(savedText), loaded.config, overrides);
       // Relative paths in the config resolve against the original experiment file's folder.
       if (run.configFile && existsSync(run.configFile)) loaded.baseDir = dirname(run.configFile);
-      await app.runs.writeConfig(run.id, loaded.config);
     } else {
       if (!file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given\nsee: anomalab experiment --help');
       loaded = await app.load({ file, overrides });
@@ -102,6 +108,8 @@ Examples:
         quiet: values.quiet,
         runId: values['run-id'],
         sweep: values.sweep,
+        // Data the dataset refuses is bad input like bad YAML: exit 2, no failed run left.
+        discardNewRunOnDataError: true,
       });
       if (values.json) ctx.out.write(JSON.stringify(outcome.run, null, 2) + '\n');
       else if (values.quiet) ctx.out.write(`${outcome.run.id} completed\n`);

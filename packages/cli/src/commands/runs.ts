@@ -11,7 +11,7 @@ interface MetricsEntry {
   events?: { deployable?: { detected: number; ranges: number; falseAlarms: number; pointAdjustedF1: number | null } | null };
 }
 
-const RUN_STATUSES = ['running', 'completed', 'failed', 'interrupted'];
+const RUN_STATUSES = ['running', 'completed', 'failed', 'interrupted', 'unreadable'];
 
 /** The headline number of a run: the best oracle F1 over its channels and joint score. */
 function bestOracleF(run: RunSummary): string {
@@ -41,7 +41,8 @@ best oracle F1 (threshold chosen on test labels: an upper bound) over channels a
 
 Options:
   --json             the run records as a JSON array
-  --status <status>  only runs with this status (running, completed, failed, interrupted)`,
+  --status <status>  only runs with this status (running, completed, failed, interrupted,
+                     unreadable: a run.json that cannot be parsed, listed with the reason)`,
   options: { json: { type: 'boolean' }, status: { type: 'string' } },
   async run({ values }, ctx) {
     if (values.status !== undefined && !RUN_STATUSES.includes(values.status)) {
@@ -64,6 +65,8 @@ Options:
         ...runs.map((r) => [r.id, r.status, r.experiment, r.dataset, r.model, r.backend, duration(r), bestOracleF(r)]),
       ]),
     );
+    // A corrupt run.json is listed (not hidden) with what is wrong with it.
+    for (const r of runs.filter((r) => r.status === 'unreadable')) ctx.out.write(`unreadable: ${r.id}: ${r.error?.message}\n`);
     return 0;
   },
 };

@@ -2,7 +2,8 @@ import type { ExperimentConfig } from '../config/experiment-config.ts';
 import type { RunResults } from '../pipeline/results.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+/** `unreadable`: only in listings, for a folder whose run.json cannot be parsed (`error` says why). */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'unreadable';
 
 /** `run.json`: what a run is and how it went. */
 export interface RunRecord {
@@ -34,6 +35,8 @@ export interface RunRecord {
   /** Process that ran it last (to tell a crashed `running` run from a live one). */
   pid?: number;
   host?: string;
+  /** Boot id and start time of `pid` (Linux): a later process that reuses the pid is not mistaken for this one. */
+  processStart?: string;
 }
 
 export interface RunSummary extends RunRecord {
@@ -46,7 +49,10 @@ export interface RunStore {
   /** Create `<root>/<id>/` with run.json (status running) and config.json. */
   create(init: Omit<RunRecord, 'id' | 'status' | 'startedAt'> & { id?: string }, config: Record<string, unknown>): Promise<RunSummary>;
   get(id: string): Promise<RunSummary>;
+  /** Every run folder; one whose run.json is corrupt is listed with status `unreadable` and the reason. */
   list(): Promise<RunSummary[]>;
+  /** Remove a run folder that was just created and holds nothing of value (data refused before training). */
+  discard(id: string): Promise<void>;
   /** Merge fields into run.json atomically. */
   update(id: string, patch: Partial<RunRecord>): Promise<RunSummary>;
   /** Atomically write `<run>/<relativePath>` (JSON for objects, as-is for strings/buffers). */

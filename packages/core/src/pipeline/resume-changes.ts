@@ -1,5 +1,6 @@
 import { AnomalabError } from '../errors.ts';
 import { formatPath, type PathSegment } from '../config/yaml-locations.ts';
+import { parseOverride } from '../config/load-experiment.ts';
 
 /**
  * What `--resume <run> --set ...` may change. A run is one data set, one model and one
@@ -24,16 +25,25 @@ export function changedKeys(before: unknown, after: unknown, path: PathSegment[]
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [formatPath(path)];
 }
 
-/** Throws (exit 2) when the resumed config changes anything but RESUMABLE_KEYS. */
-export function assertResumableChanges(runId: string, saved: unknown, next: unknown): string[] {
-  const changed = changedKeys(saved, next);
-  const refused = changed.filter((key) => !allowed(key));
-  if (refused.length) {
+const valueAt = (data: unknown, path: PathSegment[]) => path.reduce<any>((v, seg) => v?.[seg as any], data);
+
+/**
+ * Throws (exit 2, naming every key) when the `--set` overrides of a resume change anything
+ * but RESUMABLE_KEYS. Only the overridden paths are compared, so defaults that a newer
+ * anomalab adds to the resolved config do not count as changes.
+ */
+export function assertResumableOverrides(runId: string, saved: unknown, next: unknown, overrides: string[]): void {
+  const refused = new Set<string>();
+  for (const expr of overrides) {
+    const parsed = parseOverride(expr);
+    if ('message' in parsed) continue; // loading the config has reported it
+    for (const key of changedKeys(valueAt(saved, parsed.path), valueAt(next, parsed.path), parsed.path)) if (!allowed(key)) refused.add(key);
+  }
+  if (refused.size) {
     throw new AnomalabError(
       'ANOMALAB_USAGE',
-      `cannot change ${refused.join(', ')} when resuming run ${runId}: its data, model, detector, preprocessing and seed are fixed ` +
-        `(only ${RESUMABLE_KEYS.join(', ')} may change on resume); start a new run for a different setup`,
+      `cannot change ${[...refused].join(', ')} when resuming run ${runId}: a run's data, model, detector, preprocessing and seed are fixed ` +
+        `(on resume only ${RESUMABLE_KEYS.map((k) => (k === 'evaluation' ? 'evaluation.*' : k)).join(', ')} may change); start a new run for a different setup`,
     );
   }
-  return changed;
 }

@@ -28,18 +28,32 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
   let predictor: Predictor | undefined;
   try {
     announceRun(ctx);
-    const data = await loadData(ctx);
+    const data = await loadData(ctx).catch((error) => discardIfRefusedData(ctx, error));
     predictor = await createPredictor(ctx.plugins.model, ctx.config, data.channels, ctx.services);
     const trained = await trainModel(ctx, predictor, data);
     const scored = await scoreTest(ctx, predictor, data, trained);
     const results = await evaluateAndWrite(ctx, data, trained, scored);
     return await completeRun(ctx, results);
   } catch (error) {
-    await failRun(ctx, error);
+    if (!(error as { discarded?: boolean }).discarded) await failRun(ctx, error);
     throw error;
   } finally {
     predictor?.dispose();
   }
+}
+
+/**
+ * With `discardNewRunOnDataError`, data the dataset plugin refuses (a malformed CSV) is bad
+ * input like a bad YAML file: the new run's folder is removed again, so no failed run is
+ * left behind (the CLI then exits 2). Resumed runs and other errors are recorded as usual.
+ */
+async function discardIfRefusedData(ctx: RunContext, error: unknown): Promise<never> {
+  const refused = error instanceof AnomalabError && (error.code === 'ANOMALAB_DATA_INVALID' || error.code === 'ANOMALAB_CONFIG_INVALID');
+  if (refused && !ctx.resumed && ctx.options.discardNewRunOnDataError) {
+    await ctx.runStore.discard(ctx.run.id);
+    Object.assign(error, { discarded: true });
+  }
+  throw error;
 }
 
 /** What the score stage hands to evaluation. */

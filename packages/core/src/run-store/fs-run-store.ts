@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -9,7 +9,7 @@ import type { ExperimentConfig } from '../config/experiment-config.ts';
 import type { RunResults } from '../pipeline/results.ts';
 import { removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
 import { FsCheckpointStore } from './fs-checkpoint-store.ts';
-import { processAlive } from './process-alive.ts';
+import { processIdentity, recordedProcessAlive } from './process-alive.ts';
 import { RUN_FILES, runPaths } from './run-layout.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -74,9 +74,16 @@ export class FsRunStore implements RunStore {
     const dir = this.dirOf(id);
     // Non-recursive mkdir fails if the id exists: two runs never share a folder.
     await mkdir(dir);
-    const record: RunRecord = { ...init, id, status: 'running', startedAt: new Date().toISOString(), pid: init.pid ?? process.pid, host: hostname() };
-    await writeJsonAtomic(join(dir, RUN_FILES.config), config);
-    await writeJsonAtomic(join(dir, RUN_FILES.record), record);
+    const pid = init.pid ?? process.pid;
+    const record: RunRecord = { ...init, id, status: 'running', startedAt: new Date().toISOString(), pid, host: hostname(), processStart: processIdentity(pid) };
+    try {
+      await writeJsonAtomic(join(dir, RUN_FILES.config), config);
+      await writeJsonAtomic(join(dir, RUN_FILES.record), record);
+    } catch (error) {
+      // A full disk here would leave a folder without run.json, invisible to every listing.
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
     return { ...record, dir };
   }
 
@@ -89,7 +96,7 @@ export class FsRunStore implements RunStore {
       throw new AnomalabError('ANOMALAB_RUN_NOT_FOUND', `no run ${JSON.stringify(id)} in ${this.root} (see \`anomalab runs list\`)`);
     }
     const record = parseRunRecord(text, join(dir, RUN_FILES.record));
-    if (record.status === 'running' && record.pid !== undefined && record.host === hostname() && !processAlive(record.pid)) {
+    if (record.status === 'running' && record.pid !== undefined && record.host === hostname() && !recordedProcessAlive(record.pid, record.processStart)) {
       // Killed (SIGKILL, power loss) before it could record its end: say so, don't show it as live.
       return { ...record, status: 'failed', error: { code: 'ANOMALAB_INTERNAL', message: `process ${record.pid} ended without finishing the run (killed?)` }, dir };
     }
@@ -109,10 +116,33 @@ export class FsRunStore implements RunStore {
       names
         .sort()
         .filter((name) => RUN_ID.test(name))
-        // Not a run folder (no run.json): skip it rather than fail the whole listing.
-        .map((name) => this.get(name).catch(() => undefined)),
+        // Not a run folder (no run.json): skip it. A corrupt run.json is listed, not hidden.
+        .map((name) =>
+          this.get(name).catch((error) => (error instanceof AnomalabError && error.code === 'ANOMALAB_RUN_UNREADABLE' ? this.unreadable(name, error) : undefined)),
+        ),
     );
     return runs.filter((r): r is RunSummary => r !== undefined);
+  }
+
+  private unreadable(id: string, error: AnomalabError): RunSummary {
+    return {
+      id,
+      status: 'unreadable',
+      experiment: '?',
+      dataset: '?',
+      model: '?',
+      seed: 0,
+      startedAt: '',
+      backend: '?',
+      node: '?',
+      versions: {},
+      error: { code: error.code, message: error.message },
+      dir: this.dirOf(id),
+    };
+  }
+
+  async discard(id: string): Promise<void> {
+    await rm(this.dirOf(id), { recursive: true, force: true });
   }
 
   async update(id: string, patch: Partial<RunRecord>): Promise<RunSummary> {

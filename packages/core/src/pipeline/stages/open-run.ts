@@ -14,6 +14,7 @@ import { loadTensorRuntime } from '../../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../../plugins/registry.ts';
 import { createPluginScope } from '../plugin-scope.ts';
 import { gitCommit, packageVersions } from '../run-metadata.ts';
+import { processIdentity } from '../../run-store/process-alive.ts';
 
 export interface RunOptions {
   config: ExperimentConfig;
@@ -36,6 +37,8 @@ export interface RunOptions {
   sweep?: string;
   /** Use this id for a new run (sweeps give their runs deterministic ids); default: generated. */
   runId?: string;
+  /** Remove a new run's folder again when the dataset refuses its data (see runExperiment). */
+  discardNewRunOnDataError?: boolean;
   /** DI container to derive the run's scope from (default: tsyringe's root). */
   container?: DependencyContainer;
 }
@@ -99,7 +102,7 @@ export async function openRun(registry: PluginRegistry, runStore: RunStore, opti
   const datasetId = `${config.dataset.name}/${config.dataset.series ?? plugins.dataset.listSeries()[0]?.name ?? 'default'}`;
 
   const run = options.resume
-    ? await reopenRun(runStore, options.resume)
+    ? await reopenRun(runStore, options.resume, config)
     : await runStore.create(
         {
           experiment: config.name,
@@ -168,11 +171,42 @@ export function announceRun(ctx: RunContext): void {
   logger.metric({ type: 'run_started', run: run.id, resumed: ctx.resumed });
 }
 
-/** Mark a stopped run running again (it keeps its folder, id and checkpoints). */
-async function reopenRun(runStore: RunStore, id: string): Promise<RunSummary> {
+/**
+ * Mark a stopped run running again (it keeps its folder, id and checkpoints). Refused while
+ * another process is still running it, and for a completed run unless `training.epochs`
+ * grows. The resumed config is written only once the resume is accepted.
+ */
+async function reopenRun(runStore: RunStore, id: string, config: ExperimentConfig): Promise<RunSummary> {
   const run = await runStore.get(id);
-  if (run.status === 'completed') throw new AnomalabError('ANOMALAB_USAGE', `run ${id} is completed; raise training.epochs with --set to train it further`);
+  if (run.status === 'running') {
+    // get() reports a run whose process is gone as failed: this one's process is alive.
+    const where = run.host && run.host !== hostname() ? ` on host ${run.host}` : '';
+    throw new AnomalabError(
+      'ANOMALAB_USAGE',
+      `run ${id} is still running (pid ${run.pid ?? '?'}${where}): two processes would write one folder. Stop it first (Ctrl-C, or kill -TERM ${run.pid ?? '<pid>'}), then resume`,
+    );
+  }
+  if (run.status === 'unreadable') throw new AnomalabError('ANOMALAB_RUN_UNREADABLE', run.error?.message ?? `run ${id} is unreadable`);
+  const trained = (await runStore.checkpoints(id).load('last'))?.epoch;
+  if (run.status === 'completed' && !(trained !== undefined && config.training.epochs > trained)) {
+    throw new AnomalabError(
+      'ANOMALAB_USAGE',
+      `run ${id} is completed${trained !== undefined ? ` (${trained} epochs)` : ''}; to train it further give more epochs: anomalab experiment --resume ${id} --set training.epochs=${(trained ?? config.training.epochs) + 10}`,
+    );
+  }
+  if (trained !== undefined && config.training.epochs < trained) {
+    throw new AnomalabError('ANOMALAB_USAGE', `run ${id} has already trained ${trained} epochs: training.epochs ${config.training.epochs} would go back; give at least ${trained}`);
+  }
   // A killed process may have left temp files of interrupted atomic writes behind.
   await runStore.removeStaleTempFiles(id);
-  return runStore.update(id, { status: 'running', endedAt: undefined, error: undefined, resumedCount: (run.resumedCount ?? 0) + 1, pid: process.pid, host: hostname() });
+  await runStore.writeConfig(id, config);
+  return runStore.update(id, {
+    status: 'running',
+    endedAt: undefined,
+    error: undefined,
+    resumedCount: (run.resumedCount ?? 0) + 1,
+    pid: process.pid,
+    host: hostname(),
+    processStart: processIdentity(process.pid),
+  });
 }
