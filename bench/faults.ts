@@ -94,7 +94,12 @@ interface Fingerprint {
 function fingerprint(runDir: string): Fingerprint {
   const byEpoch = new Map<number, string>();
   for (const line of readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean)) {
-    const record = JSON.parse(line);
+    let record;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      continue; // a line cut short by the fault (the log is append-only; the next record starts a new line)
+    }
     if (record.type === 'epoch') byEpoch.set(record.epoch, JSON.stringify({ train: record.train, validation: record.validation }));
   }
   const losses = JSON.stringify([...byEpoch.entries()].sort((a, b) => a[0] - b[0]));

@@ -70,7 +70,7 @@ describe('anomalab score', () => {
     expect(badSet.code).toBe(2);
     expect(badSet.stderr).toMatch(/only dataset\.\* can change/);
     const channels = await runCli(['score', id, '--series', 'synthetic/sines', '--set', 'dataset.options.channels=1', '--runs', runs]);
-    expect(channels.code).toBe(1);
+    expect(channels.code).toBe(2); // ANOMALAB_DATA_INVALID: bad input, like a bad experiment
     expect(channels.stderr).toMatch(/has 1 channel\(s\), run .* was trained on 2/);
     expect(existsSync(join(runs, id, 'scores', 'synthetic__sines'))).toBe(true); // the earlier result is intact
     expect(readdirSync(join(runs, id, 'scores')).filter((f) => f.startsWith('.'))).toEqual([]);
