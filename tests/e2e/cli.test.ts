@@ -99,7 +99,7 @@ describe('anomalab CLI', () => {
     const overview = await runCli(['--help']);
     expect(overview.code).toBe(0);
     const commands = [...overview.stdout.matchAll(/^  ((?:[a-z]+ )*[a-z]+)\s{2,}/gm)].map((m) => m[1]!).filter((c) => !c.startsWith('-'));
-    expect(commands).toEqual(expect.arrayContaining(['experiment', 'runs list', 'runs show', 'datasets list', 'datasets info', 'datasets fetch', 'models list', 'schema']));
+    expect(commands).toEqual(expect.arrayContaining(['experiment', 'runs list', 'runs show', 'datasets list', 'datasets info', 'datasets fetch', 'models list', 'evaluators list', 'schema']));
     for (const command of commands) {
       const help = await runCli([...command.split(' '), '--help']);
       expect(help.code, command).toBe(0);
@@ -111,6 +111,12 @@ describe('anomalab CLI', () => {
     const models = JSON.parse((await runCli(['models', 'list', '--json'])).stdout);
     expect(models.models.map((m: { name: string }) => m.name)).toContain('baselines');
     expect(models.detectors.map((d: { name: string }) => d.name)).toEqual(['gaussian']);
+    const evaluators = JSON.parse((await runCli(['evaluators', 'list', '--json'])).stdout);
+    expect(evaluators.map((e: { name: string }) => e.name)).toEqual(['vus', 'range-pr', 'affiliation', 'pa-k']);
+    expect(evaluators.find((e: { name: string }) => e.name === 'vus').metrics.map((m: { key: string }) => m.key)).toEqual(['vus-pr', 'vus-roc', 'range-auc-pr', 'range-auc-roc']);
+    const table = (await runCli(['evaluators', 'list'])).stdout;
+    expect(table).toMatch(/^EVALUATOR\s+METRIC\s+THRESHOLD\s+DESCRIPTION$/m);
+    expect(table).toMatch(/^\s+range-f1\s+oracle\+deployable\s+harmonic mean/m);
     const datasets = JSON.parse((await runCli(['datasets', 'list', '--json'])).stdout);
     expect(datasets.find((d: { name: string }) => d.name === 'synthetic').series[0].name).toBe('sines');
     const schema = JSON.parse((await runCli(['schema'])).stdout);

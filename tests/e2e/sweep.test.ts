@@ -142,23 +142,51 @@ describe.skipIf(!mirror)('experiments/benchmark-smoke.yaml and anomalab report',
     expect(report.missing).toEqual([]);
     for (const row of report.rows) {
       expect(row.seeds).toEqual([1111]);
-      for (const metric of ['aucPr', 'oracleF1']) {
+      for (const metric of ['vus-pr', 'vus-roc', 'auc-pr', 'f1@oracle', 'range-f1@oracle', 'affiliation-f1@oracle']) {
         expect(row.metrics[metric].mean, `${row.series} ${row.model} ${row.channel} ${metric}`).toBeGreaterThan(0);
         expect(row.metrics[metric].mean).toBeLessThanOrEqual(1);
       }
     }
     // Random scores sit near chance: AUC-PR close to the anomaly fraction (TEK16 test: 99 of 951 rows).
     const randomTek = report.rows.find((r: { series: string; model: string }) => r.series === 'space_shuttle/TEK16' && r.model === 'random');
-    expect(randomTek.metrics.aucPr.mean).toBeGreaterThan(0.05);
-    expect(randomTek.metrics.aucPr.mean).toBeLessThan(0.2);
+    expect(randomTek.metrics['auc-pr'].mean).toBeGreaterThan(0.05);
+    expect(randomTek.metrics['auc-pr'].mean).toBeLessThan(0.2);
+    expect(randomTek.metrics['vus-pr'].mean).toBeLessThan(0.35);
+    // Ranked by VUS-PR by default: per series and channel the model rows carry ranks 1 and 2 (ties share 1.5),
+    // best VUS-PR first, and each model's mean rank over the 5 series x channel groups.
+    expect(report.rankBy).toBe('vus-pr');
+    expect(report.columns.slice(0, 3)).toEqual(['vus-pr', 'vus-roc', 'auc-pr']);
+    const groups = new Map<string, { rank: number; vus: number }[]>();
+    for (const r of report.rows.filter((row: { kind: string }) => row.kind === 'model')) {
+      groups.set(`${r.series} ${r.channel}`, [...(groups.get(`${r.series} ${r.channel}`) ?? []), { rank: r.rank, vus: r.metrics['vus-pr'].mean }]);
+    }
+    expect(groups.size).toBe(5);
+    for (const [, [first, second]] of groups) {
+      expect(first!.rank).toBeLessThanOrEqual(second!.rank);
+      expect(first!.vus).toBeGreaterThanOrEqual(second!.vus);
+      expect(first!.rank + second!.rank).toBe(3);
+    }
+    expect(report.ranking.map((r: { model: string }) => r.model).sort()).toEqual(['baselines', 'rnn-small']);
+    for (const r of report.ranking) {
+      expect(r.n).toBe(5);
+      const mine = report.rows.filter((row: { model: string; rank: number | null }) => row.model === r.model && row.rank !== null).map((row: { rank: number }) => row.rank);
+      expect(r.meanRank).toBeCloseTo(mine.reduce((a: number, b: number) => a + b, 0) / mine.length, 12);
+    }
     // Exactly one best value per series, channel and metric among the models (or a tie).
     const ecgJoint = report.rows.filter((r: { series: string; channel: string; kind: string }) => r.series === 'ecg/chfdb_chf13_45590' && r.channel === 'joint' && r.kind === 'model');
-    expect(ecgJoint.filter((r: { best: { aucPr?: boolean } }) => r.best.aucPr).length).toBeGreaterThanOrEqual(1);
-    expect(report.protocol.join('\n')).toMatch(/unofficial labels[\s\S]*threshold chosen on the test labels[\s\S]*Epochs: .*rnn-small: 2/);
+    expect(ecgJoint.filter((r: { best: Record<string, boolean> }) => r.best['auc-pr']).length).toBeGreaterThanOrEqual(1);
+    expect(report.protocol.join('\n')).toMatch(/Ranked by VUS-PR[\s\S]*unofficial labels[\s\S]*VUS-PR \/ VUS-ROC[\s\S]*window: period[\s\S]*threshold chosen on the test labels[\s\S]*Epochs: .*rnn-small: 2/);
 
     const markdown = (await runCli(['report', id, '--runs', runs])).stdout;
-    expect(markdown.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| series')).length).toBe(expected.length);
-    const csv = (await runCli(['report', id, '--runs', runs, '--format', 'csv'])).stdout.trim().split('\n');
-    expect(csv).toHaveLength(expected.length + 1);
-  });
+    expect(markdown.split('\n').filter((l) => /^\| (ecg|respiration|space_shuttle)\//.test(l)).length).toBe(expected.length);
+    expect(markdown).toContain('Ranked by VUS-PR.');
+    expect(markdown).toMatch(/## Mean rank by VUS-PR\n\n\| model \| mean rank \| ranked in \|\n\|---\|---\|---\|\n\| (baselines|rnn-small) \| \d\.\d\d \| 5 series x channel \|/);
+    // Any metric key ranks (the server's sweep test covers unknown keys).
+    const byAuc = (await runCli(['report', id, '--runs', runs, '--format', 'csv', '--rank-by', 'auc-pr'])).stdout.trim().split('\n');
+    expect(byAuc).toHaveLength(expected.length + 1);
+    const head = byAuc[0]!.split(',');
+    for (const line of byAuc.slice(1).map((l) => l.split(','))) {
+      if (line[head.indexOf('auc-pr_best')] === '1' && line[head.indexOf('kind')] === 'model') expect(Number(line[head.indexOf('rank')])).toBeLessThanOrEqual(1.5);
+    }
+  }, 240_000); // six runs that train (rnn 2 epochs) on a shared 2-core machine
 });

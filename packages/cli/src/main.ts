@@ -9,7 +9,7 @@ import { runsListCommand, runsShowCommand } from './commands/runs.ts';
 import { runsCompareCommand } from './commands/runs-compare.ts';
 import { scoreCommand } from './commands/score.ts';
 import { newModelCommand } from './commands/new-model.ts';
-import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
+import { datasetsFetchCommand, datasetsInfoCommand, datasetsListCommand, evaluatorsListCommand, modelsListCommand, schemaCommand } from './commands/catalog.ts';
 
 export const commands: Command[] = [
   experimentCommand,
@@ -21,6 +21,7 @@ export const commands: Command[] = [
   datasetsInfoCommand,
   datasetsFetchCommand,
   modelsListCommand,
+  evaluatorsListCommand,
   newModelCommand,
   schemaCommand,
   reportCommand,

@@ -21,7 +21,7 @@ export type {
   ScoreContext,
 } from './contracts/model-plugin.ts';
 export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './contracts/detector.ts';
-export type { Evaluator, EvaluationInput, EvaluationResult } from './contracts/evaluator.ts';
+export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThreshold, MetricInfo, SelectedEvaluator } from './contracts/evaluator.ts';
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';
 export type { RunRecord, RunStatus, RunStore, RunSummary } from './contracts/run-store.ts';
 export type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, RunLauncher } from './contracts/run-launcher.ts';
@@ -43,8 +43,8 @@ export type { RequestPolicy } from './config/request-policy.ts';
 export { MAX_EXPERIMENT_BYTES, readExperimentFile, checkExperimentSize } from './config/experiment-text.ts';
 export { planSweep, isMatrixExperiment } from './sweep/expand-matrix.ts';
 export type { SweepPlan, SweepEntry } from './sweep/expand-matrix.ts';
-export { buildSweepReport, REPORT_METRICS } from './sweep/sweep-report.ts';
-export type { SweepReport, ReportRow, ReportMetric, Stat } from './sweep/sweep-report.ts';
+export { buildSweepReport, REPORT_METRICS, METRIC_LABELS } from './sweep/sweep-report.ts';
+export type { SweepReport, ReportRow, ReportMetric, Stat, ModelRank, SweepReportOptions } from './sweep/sweep-report.ts';
 export type { ExperimentSource, LoadedExperiment } from './config/load-experiment.ts';
 
 export { PluginRegistry } from './plugins/registry.ts';
@@ -83,7 +83,7 @@ export type { ChannelStats } from './pipeline/standardize.ts';
 export { errorsFromForecast } from './detection/forecast-errors.ts';
 export { GaussianDetector, gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
 export { cholesky, choleskyWithRidge, mahalanobisSquared } from './detection/linear-algebra.ts';
-export { oracleThresholdEvaluator, oracleSweep } from './evaluation/oracle-threshold.ts';
+export { oracleSweep, ORACLE_PROTOCOL } from './evaluation/oracle-threshold.ts';
 export { averagePrecision } from './evaluation/average-precision.ts';
 export { rocAuc } from './evaluation/roc-auc.ts';
 export { evaluateEvents } from './evaluation/events.ts';
@@ -97,5 +97,12 @@ export { assertResumableOverrides, RESUMABLE_KEYS } from './pipeline/resume-chan
 export type { ScoreRequest, ScoreOutcome } from './pipeline/score-series.ts';
 export { readSeriesFolder, SERIES_FORMAT } from './pipeline/series-files.ts';
 export type { SeriesIndex, SeriesEntry } from './pipeline/series-files.ts';
-export { trainThresholdEvaluator } from './evaluation/train-max-threshold.ts';
+export { runEvaluators } from './evaluation/run-evaluators.ts';
+export { evaluatorTables } from './evaluation/evaluator-tables.ts';
+export { DEFAULT_RANK_METRIC, metricKeysOf, metricValue, ranksOf, runMetricValue } from './evaluation/metric-keys.ts';
+export type { MetricKey } from './evaluation/metric-keys.ts';
+export { resolveEvaluators, selectEvaluatorOptions } from './evaluation/select-evaluators.ts';
+export type { EvaluatorChoice } from './evaluation/select-evaluators.ts';
+export type { EvaluatorEntry, EvaluatorAtThreshold } from './evaluation/run-evaluators.ts';
+export { assertFiniteScores } from './evaluation/finite-scores.ts';
 export { countAt, fBeta, precisionRecall } from './evaluation/point-metrics.ts';

@@ -242,16 +242,28 @@ describe('runs written before the current formats', () => {
 });
 
 describe('GET /api/leaderboard and /api/experiments', () => {
-  it('ranks completed runs per dataset by oracle F', async () => {
+  it('ranks completed runs per dataset by VUS-PR, or by any metric key', async () => {
     const { body } = await api(base, '/api/leaderboard');
+    expect(body.metric).toBe('vus-pr');
     expect(body.datasets).toHaveLength(1);
     const [board] = body.datasets;
     expect(board.dataset).toBe('synthetic/sines');
     expect(board.runs).toBe(3);
-    const fs = board.top.map((r: any) => r.oracle_f);
-    expect(fs).toEqual([...fs].sort((x: number, y: number) => y - x));
+    // The value is the joint score's VUS-PR from run.json.
+    const runs = (await api(base, '/api/runs')).body.runs;
+    for (const r of board.top) expect(r.value).toBe(runs.find((x: any) => x.id === r.id).metrics.joint.evaluators.vus.metrics['vus-pr']);
+    const vus = board.top.map((r: any) => r.value);
+    expect(vus).toEqual([...vus].sort((x: number, y: number) => y - x));
     expect(board.hasAucPr).toBe(true);
     expect(board.top[0].auc_pr).toBeGreaterThan(0);
+    for (const metric of ['f1@oracle', 'affiliation-f1@deployable']) {
+      const other = (await api(base, `/api/leaderboard?metric=${encodeURIComponent(metric)}`)).body;
+      expect(other.metric).toBe(metric);
+      const values = other.datasets[0].top.map((r: any) => r.value);
+      expect(values.every((v: unknown) => typeof v === 'number')).toBe(true);
+      expect(values).toEqual([...values].sort((x: number, y: number) => y - x));
+    }
+    expect((await api(base, '/api/leaderboard?metric=f1@nowhere')).status).toBe(400);
   });
 
   it('lists the experiments folder and reads one file; symlinks out of it are not offered', async () => {

@@ -49,15 +49,26 @@ describe('GET /api/sweeps/:id/report', () => {
     for (const r of body.rows) {
       expect(r.series).toBe('synthetic/sines');
       expect(r.seeds).toEqual([1, 2]);
-      for (const m of ['aucPr', 'oracleF1', 'deployableF1']) expect(r.metrics[m]).toMatchObject({ n: 2, mean: expect.any(Number), std: expect.any(Number) });
+      for (const m of ['vus-pr', 'auc-pr', 'f1@oracle', 'f1@deployable']) expect(r.metrics[m]).toMatchObject({ n: 2, mean: expect.any(Number), std: expect.any(Number) });
     }
     for (const r of model) expect(r.runs).toHaveLength(2);
     // Every channel has a best AUC-PR among the model rows; random rows are never marked.
-    for (const channel of ['ch0', 'ch1', 'joint']) expect(model.filter((r: any) => r.channel === channel && r.best.aucPr)).not.toHaveLength(0);
+    for (const channel of ['ch0', 'ch1', 'joint']) expect(model.filter((r: any) => r.channel === channel && r.best['auc-pr'])).not.toHaveLength(0);
+    // Ranked by VUS-PR (default), with each variant's mean rank over the 3 channels.
+    expect(body.rankBy).toBe('vus-pr');
+    expect(body.ranking.map((r: any) => r.n)).toEqual([3, 3]);
+    const ranked = await api(server.url, `/api/sweeps/${sweepId}/report?rank-by=range-f1@oracle`);
+    expect(ranked.body.rankBy).toBe('range-f1@oracle');
+    for (const r of ranked.body.rows.filter((row: any) => row.kind === 'model' && row.best['range-f1@oracle'])) expect(r.rank).toBeLessThanOrEqual(1.5);
+    expect((await api(server.url, `/api/sweeps/${sweepId}/report?rank-by=DROP%20TABLE`)).status).toBe(400);
+    const unknown = await api(server.url, `/api/sweeps/${sweepId}/report?rank-by=nope@oracle`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/no run of sweep .* has metric "nope@oracle"; metrics: vus-pr, /);
     for (const r of random) expect(r.best).toEqual({});
     expect(body.protocol.some((l: string) => l.startsWith('Seeds: 1, 2'))).toBe(true);
     // Exactly what `anomalab report --format json` builds.
-    expect(body).toEqual(JSON.parse(JSON.stringify(await buildSweepReport((await openApp(runsDir)).runs, sweepId))));
+    const app = await openApp(runsDir);
+    expect(body).toEqual(JSON.parse(JSON.stringify(await buildSweepReport(app.runs, sweepId, { registry: app.registry }))));
   });
 
   it('answers 404 JSON for an unknown sweep', async () => {

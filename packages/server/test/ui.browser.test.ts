@@ -67,20 +67,21 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     expect(await page.locator('#run-id').textContent()).toBe(runId);
 
     // Charts: uPlot draws into canvases; check they are sized and not blank.
-    for (const selector of ['#score-chart canvas', '#history-chart canvas', '#threshold-chart canvas']) {
+    const chartSelectors = ['#score-chart canvas', '#history-chart canvas', '#threshold-chart canvas', '#pr-chart canvas', '#vus-chart canvas'];
+    for (const selector of chartSelectors) {
       await page.locator(selector).first().waitFor({ timeout: 10_000 });
     }
     await page.waitForTimeout(300);
-    const inked = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('#score-chart canvas, #history-chart canvas, #threshold-chart canvas')).map((node) => {
+    const inked = await page.evaluate((selectors) =>
+      Array.from(document.querySelectorAll(selectors.join(', '))).map((node) => {
         const canvas = node as HTMLCanvasElement;
         const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
         for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
         return { width: canvas.width, height: canvas.height, painted };
       }),
-    );
-    expect(inked).toHaveLength(3);
+    chartSelectors);
+    expect(inked).toHaveLength(5);
     for (const c of inked) {
       expect(c.width).toBeGreaterThan(100);
       expect(c.painted).toBeGreaterThan(500);
@@ -99,6 +100,12 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     }
     // And the summary is the stored run.json metrics, e.g. the joint oracle F1.
     expect(Number(cells.find((c) => c.key === 'joint.oracle_f')!.title)).toBe(body.run.metrics.joint.oracle.f1);
+    // Evaluator metrics: VUS-PR per channel, thresholded ones at both thresholds, as run.json says.
+    const joint = body.run.metrics.joint.evaluators;
+    expect(await page.locator('#free-metrics-table td[data-metric="joint.vus-pr"]').textContent()).toBe(joint.vus.metrics['vus-pr'].toFixed(4));
+    expect(await page.locator('#thresholded-metrics-table td[data-metric="joint.range-f1@deployable"]').textContent()).toBe(joint['range-pr'].deployable.metrics['range-f1'].toFixed(4));
+    expect(await page.locator('#thresholded-metrics-table td[data-metric="joint.pa0-f1@oracle"]').textContent()).toBe(joint['pa-k'].oracle.metrics['pa0-f1'].toFixed(4));
+    expect(await page.locator('#vus-chart .u-title').textContent()).toContain(`VUS-PR ${joint.vus.metrics['vus-pr'].toFixed(4)}`);
 
     // A channel's target/prediction chart, and zooming re-fetches a narrower range.
     await page.locator('button[data-channel="ch0"]').click();
@@ -150,11 +157,32 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     const bestCount = body.rows.reduce((n: number, r: any) => n + Object.keys(r.best).length, 0);
     expect(bestCount).toBeGreaterThan(0);
     expect(await page.locator('#sweep-report td.best strong').count()).toBe(bestCount);
-    const firstBest = body.rows.find((r: any) => r.best.aucPr);
-    const m = firstBest.metrics.aucPr;
+    const firstBest = body.rows.find((r: any) => r.best['auc-pr']);
+    const m = firstBest.metrics['auc-pr'];
     expect(await page.locator('#sweep-report td.best strong').first().textContent()).toMatch(/^\d\.\d{3} ± \d\.\d{3}$/);
-    expect(await page.locator('#sweep-report tr[data-kind="model"]').filter({ hasText: firstBest.model }).filter({ hasText: firstBest.channel }).locator('td[data-metric="aucPr"] strong').textContent()).toBe(`${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}`);
+    expect(await page.locator('#sweep-report tr[data-kind="model"]').filter({ hasText: firstBest.model }).filter({ hasText: firstBest.channel }).locator('td[data-metric="auc-pr"] strong').textContent()).toBe(`${m.mean.toFixed(3)} ± ${m.std.toFixed(3)}`);
     expect(await page.locator('#sweep-protocol li').count()).toBe(body.protocol.length);
+    // Ranked by VUS-PR with mean ranks; switching the metric re-ranks from the API.
+    expect(await page.locator('#sweep-report').getAttribute('data-rank-by')).toBe('vus-pr');
+    expect(await page.locator('#sweep-ranking tbody tr').count()).toBe(body.ranking.length);
+    await page.locator('#rank-by-select').selectOption('f1@oracle');
+    await page.locator('#sweep-report[data-rank-by="f1@oracle"]').waitFor({ timeout: 10_000 });
+    const byF1 = (await api(server.url, `/api/sweeps/${sweepId}/report?rank-by=f1@oracle`)).body;
+    expect(await page.locator('#sweep-ranking tbody tr td:first-child').allTextContents()).toEqual(byF1.ranking.map((r: any) => r.model));
+    expect(await page.locator('#sweep-ranking tbody tr td:nth-child(2)').allTextContents()).toEqual(byF1.ranking.map((r: any) => r.meanRank.toFixed(2)));
+
+    // The best-runs table switches metrics: values and order come from /api/leaderboard?metric=.
+    for (const metric of ['vus-pr', 'auc-pr', 'range-f1@oracle']) {
+      if (metric !== 'vus-pr') await page.locator('#leaderboard-metric').selectOption(metric);
+      await page.locator(`#best-runs[data-metric="${metric}"]`).waitFor({ timeout: 10_000 });
+      const lb = (await api(server.url, `/api/leaderboard?limit=20&metric=${encodeURIComponent(metric)}`)).body;
+      const first = lb.datasets[0];
+      const cells = await page.locator(`#best-runs section[data-dataset="${first.dataset}"] tbody tr td[data-value]`).allTextContents();
+      expect(cells).toEqual(first.top.map((r: any) => (r.value === null ? '–' : r.value.toFixed(4))));
+      const values = first.top.map((r: any) => r.value).filter((v: any) => v !== null);
+      expect(values).toEqual([...values].sort((a: number, b: number) => b - a));
+      expect(values.length).toBeGreaterThan(0);
+    }
     await screenshot('leaderboard-sweep.png');
     expect(pageErrors).toEqual([]);
   });

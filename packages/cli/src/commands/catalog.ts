@@ -143,7 +143,7 @@ copied from a local mirror instead of the network.`,
 
 export const modelsListCommand: Command = {
   path: ['models', 'list'],
-  summary: 'list model plugins (and detectors)',
+  summary: 'list model plugins (and detectors; evaluators: anomalab evaluators list)',
   help: `Usage: anomalab models list [--json]`,
   options: { json: { type: 'boolean' } },
   async run({ values }, ctx) {
@@ -164,6 +164,41 @@ export const modelsListCommand: Command = {
     ctx.out.write(table([['MODEL', 'DESCRIPTION'], ...models.map((m) => [m.name, m.description])]));
     ctx.out.write('\n' + table([['DETECTOR', 'DESCRIPTION'], ...detectors.map((d) => [d.name, d.description])]));
     ctx.out.write('\nOptions of each: anomalab schema (or --json here).\n');
+    return 0;
+  },
+};
+
+export const evaluatorsListCommand: Command = {
+  path: ['evaluators', 'list'],
+  summary: 'list evaluator plugins and the metrics each reports',
+  help: `Usage: anomalab evaluators list [--json]
+
+Every evaluator plugin (chosen in an experiment with evaluation.metrics; default: all of
+them) with the metric keys it reports. Thresholded metrics are reported at both the
+oracle threshold (best point F1 on the test labels) and the deployable one (from train
+scores); use them as <key>@oracle or <key>@deployable with \`anomalab report --rank-by\`.`,
+  options: { json: { type: 'boolean' } },
+  async run({ values }, ctx) {
+    const app = await openApp(ctx);
+    const evaluators = app.registry.all('evaluator').map((e) => ({
+      name: e.name,
+      description: e.description,
+      reference: e.reference,
+      source: app.registry.sourceOf('evaluator', e.name),
+      metrics: e.metrics,
+      options: e.optionsSchema ?? null,
+    }));
+    if (values.json) {
+      writeJson(ctx, evaluators);
+      return 0;
+    }
+    const rows = [['EVALUATOR', 'METRIC', 'THRESHOLD', 'DESCRIPTION']];
+    for (const e of evaluators) {
+      rows.push([e.name, '', '', e.description]);
+      for (const m of e.metrics) rows.push(['', m.key, m.thresholded ? 'oracle+deployable' : 'free', m.description]);
+    }
+    ctx.out.write(table(rows));
+    ctx.out.write('\nBuilt into the core (always): auc-pr, auc-roc, f1@oracle, f1@deployable. Options: anomalab schema (or --json here).\n');
     return 0;
   },
 };

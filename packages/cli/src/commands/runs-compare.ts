@@ -1,4 +1,4 @@
-import { AnomalabError, type ChannelMetrics, type RunSummary } from '@anomalab/core';
+import { AnomalabError, metricValue, type ChannelMetrics, type RunSummary } from '@anomalab/core';
 import { table, writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -19,10 +19,11 @@ export function configDiff(configs: Record<string, unknown>[]): { key: string; v
     .filter(({ values }) => new Set(values.map((v) => JSON.stringify(v))).size > 1);
 }
 
-const METRICS: [string, (m: ChannelMetrics | undefined) => number | null | undefined][] = [
-  ['AUC-PR', (m) => m?.aucPr],
-  ['oracle F1', (m) => m?.oracle?.f1],
-  ['deployable F1', (m) => m?.deployable?.f1],
+/** Compared metrics (key, label); rows no run has are left out. PA%0 sits next to point F1. */
+const METRICS: [string, string][] = [
+  ['vus-pr', 'VUS-PR'], ['vus-roc', 'VUS-ROC'], ['auc-pr', 'AUC-PR'], ['auc-roc', 'AUC-ROC'], ['range-auc-pr', 'R-AUC-PR'],
+  ['f1@oracle', 'oracle F1'], ['pa0-f1@oracle', 'oracle F1-PA%0'], ['range-f1@oracle', 'oracle R-F1'], ['affiliation-f1@oracle', 'oracle AFF-F1'],
+  ['f1@deployable', 'deployable F1'], ['pa0-f1@deployable', 'deployable F1-PA%0'], ['range-f1@deployable', 'deployable R-F1'], ['affiliation-f1@deployable', 'deployable AFF-F1'],
 ];
 
 export const runsCompareCommand: Command = {
@@ -30,8 +31,10 @@ export const runsCompareCommand: Command = {
   summary: 'compare runs: config differences and metrics side by side, with deltas to the first',
   help: `Usage: anomalab runs compare <run> <run> [<run>...] [--json]
 
-Prints the config keys whose values differ, then AUC-PR, oracle F1 and deployable F1 per
-channel (and joint) for every run, with the difference to the first run.`,
+Prints the config keys whose values differ, then per channel (and joint) for every run,
+with the difference to the first run: VUS-PR, VUS-ROC, AUC-PR, AUC-ROC, range-AUC-PR, and
+F1 (with F1-PA%0 beside it), range-based F1 and affiliation F1 at the oracle and the
+deployable threshold (rows no run has are left out).`,
   allowPositionals: true,
   options: { json: { type: 'boolean' } },
   async run({ values, positionals }, ctx) {
@@ -43,10 +46,10 @@ channel (and joint) for every run, with the difference to the first run.`,
     const diff = configDiff(configs);
     const channels = [...new Set(runs.flatMap((r) => Object.keys(r.metrics ?? {})))];
     const metricRows = channels.flatMap((channel) =>
-      METRICS.map(([name, pick]) => {
-        const vals = runs.map((r) => pick((r.metrics as Record<string, ChannelMetrics> | undefined)?.[channel]) ?? null);
-        return { channel, metric: name, values: vals, deltas: vals.map((v) => (v === null || vals[0] === null ? null : v - vals[0]!)) };
-      }),
+      METRICS.map(([key, name]) => {
+        const vals = runs.map((r) => metricValue((r.metrics as Record<string, ChannelMetrics> | undefined)?.[channel], key));
+        return { channel, metric: name, key, values: vals, deltas: vals.map((v) => (v === null || vals[0] === null ? null : v - vals[0]!)) };
+      }).filter((row) => row.values.some((v) => v !== null) || ['auc-pr', 'f1@oracle', 'f1@deployable'].includes(row.key)),
     );
     if (values.json) {
       writeJson(ctx, { runs: runs.map((r) => ({ id: r.id, status: r.status, experiment: r.experiment, dataset: r.dataset, model: r.model })), configDiff: diff, metrics: metricRows });

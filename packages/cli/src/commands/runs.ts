@@ -1,4 +1,4 @@
-import { AnomalabError, type RunSummary } from '@anomalab/core';
+import { AnomalabError, evaluatorTables, type ChannelMetrics, type RunSummary } from '@anomalab/core';
 import { table, writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -127,6 +127,10 @@ Options:
       ctx.out.write('\n' + table(rows));
       ctx.out.write(`oracle: threshold chosen on test labels (upper bound); AUCs: threshold-free; deploy: ${protocol ?? 'threshold chosen without test labels'}\n`);
       ctx.out.write('PA-F1: point-adjusted F1 at the deploy threshold (inflated; compare with DEPLOY F1); RANGES detected/total and FALSE ALARMS at the deploy threshold\n');
+      const extra = evaluatorTables(Object.entries(run.metrics as Record<string, ChannelMetrics>), 4);
+      if (extra.free.length) ctx.out.write('\n' + table(extra.free));
+      if (extra.thresholded.length) ctx.out.write('\n' + table(extra.thresholded));
+      for (const line of extra.legend) ctx.out.write(`${line}\n`);
     }
     const text = await app.runs.readLog(run.id).catch(() => undefined);
     if (text !== undefined) {

@@ -23,6 +23,11 @@ export interface ExperimentConfig {
     beta: number;
     /** Deployable threshold, chosen without test labels from the train scores. */
     threshold: { method: 'max-train' | 'quantile'; quantile: number };
+    /**
+     * Evaluator plugins to run (`anomalab evaluators list`), each `{ name, options }` after
+     * loading (a bare name is accepted in the file); default: every registered evaluator.
+     */
+    metrics?: { name: string; options: Record<string, unknown> }[];
   };
 }
 
@@ -109,6 +114,22 @@ export function coreExperimentSchema(): JSONSchema {
         default: {},
         properties: {
           beta: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'beta of the F-beta score (1: F1).' },
+          metrics: {
+            type: 'array',
+            description:
+              'Evaluator plugins to run next to the point metrics (see `anomalab evaluators list`): names, or { name, options }. Default: every registered evaluator (the built-ins: vus, range-pr, affiliation, pa-k).',
+            items: {
+              anyOf: [
+                { type: 'string', minLength: 1 },
+                {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name'],
+                  properties: { name: { type: 'string', minLength: 1 }, options: { type: 'object', default: {} } },
+                },
+              ],
+            },
+          },
           threshold: {
             type: 'object',
             additionalProperties: false,

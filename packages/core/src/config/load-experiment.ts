@@ -10,6 +10,7 @@ import { composeExperimentSchema, type ExperimentConfig, type SelectedPluginSche
 import type { JSONSchema } from './json-schema.ts';
 import { validateAgainstSchema } from './validate.ts';
 import { nonFiniteNumbers } from './finite-numbers.ts';
+import { selectEvaluatorOptions } from '../evaluation/select-evaluators.ts';
 import { formatPath, locate, type PathSegment } from './yaml-locations.ts';
 
 export interface ExperimentSource {
@@ -122,6 +123,12 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
   }
 
   if (source.policy) problems.push(...(await dataPathProblems(schema, data, baseDir, source.policy, where)));
+
+  if (data.evaluation && typeof data.evaluation === 'object') {
+    data.evaluation.metrics = selectEvaluatorOptions(registry, data.evaluation.metrics, (path, message, atKey) =>
+      problems.push({ ...where(path, atKey), path: formatPath(path), message }),
+    );
+  }
 
   if (dataset && typeof data.dataset?.series === 'string') {
     const known = dataset.listSeries().map((s) => s.name);

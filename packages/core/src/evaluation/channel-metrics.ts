@@ -1,3 +1,5 @@
+import type { EvaluatorEntry } from './run-evaluators.ts';
+
 /**
  * The metric shape per channel (and `joint`) in run.json `metrics`, `runs show --json`
  * and results.json. Every number is null (with a note) when undefined; never NaN.
@@ -51,6 +53,12 @@ export interface ChannelMetrics {
   deployable: DeployableMetrics;
   /** Event-level results at the deployable and at the oracle threshold (null when that threshold is undefined). */
   events: { deployable: EventCounts | null; oracle: EventCounts | null };
+  /**
+   * Evaluator plugins' metrics by evaluator name (`evaluation.metrics`), each with its
+   * threshold-free metrics and its thresholded ones at the oracle and deployable thresholds.
+   * Absent in runs made before evaluators existed.
+   */
+  evaluators?: Record<string, EvaluatorEntry>;
   /** Rows that were scored (after the first W) and how many are labelled anomalous (null: unlabelled). */
   scoredRows: number;
   anomalousRows: number | null;

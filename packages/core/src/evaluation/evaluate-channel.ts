@@ -6,6 +6,9 @@ import { ORACLE_PROTOCOL, oracleSweep, type OracleSweep } from './oracle-thresho
 import { deployableThreshold, describeRule, type ThresholdRule } from './deployable-threshold.ts';
 import { countAt, pointScores } from './point-metrics.ts';
 import type { ChannelMetrics, EventCounts } from './channel-metrics.ts';
+import type { EvaluatorThreshold, SelectedEvaluator } from '../contracts/evaluator.ts';
+import { runEvaluators } from './run-evaluators.ts';
+import { assertFiniteScores } from './finite-scores.ts';
 
 export interface EvaluationSettings {
   beta: number;
@@ -22,6 +25,10 @@ export interface ChannelEvaluationInput {
   /** ...or a deployable threshold fixed beforehand (scoring another series with a run). */
   fixedThreshold?: { threshold: number; protocol: string };
   firstValid: number;
+  /** The channel's values on the same rows (evaluators may use them, e.g. for the series period). */
+  values?: Float32Array;
+  /** Where the scores come from, for errors: channel name (or `joint`), split and its first file row. */
+  source?: { channel: string; split: string; offset?: number; trainOffset?: number };
 }
 
 /** Event details kept in results.json (the counts go into the metrics). */
@@ -33,8 +40,8 @@ export interface EventDetail {
 
 export interface ChannelEvaluation {
   metrics: ChannelMetrics;
-  /** P/R/F vs threshold from the oracle sweep (for plots). */
-  curves: OracleSweep['curves'];
+  /** P/R/F vs threshold from the oracle sweep, plus evaluators' curves as `<evaluator>.<name>` (for plots). */
+  curves: OracleSweep['curves'] & Record<string, number[]>;
   events: { deployable: EventDetail | null; oracle: EventDetail | null };
 }
 
@@ -61,11 +68,16 @@ function constantScores(scores: Float32Array, from: number): boolean {
 /**
  * Every metric of one channel (or the joint score): oracle sweep, AUC-PR, AUC-ROC, the
  * deployable threshold's point metrics and event-level results at both thresholds.
+ * Then the selected evaluator plugins, with the oracle and deployable thresholds.
  * Degenerate inputs (empty split, no labels, no anomalies, constant scores, no threshold
- * with P and R > 0) give null metrics and notes, never NaN or an exception.
+ * with P and R > 0) give null metrics and notes, never NaN. Non-finite scores are rejected
+ * (an error naming the channel and row) before anything is ranked.
  */
-export function evaluateChannel(input: ChannelEvaluationInput, settings: EvaluationSettings): ChannelEvaluation {
+export function evaluateChannel(input: ChannelEvaluationInput, settings: EvaluationSettings, evaluators: SelectedEvaluator[] = []): ChannelEvaluation {
   const { scores, labels, firstValid } = input;
+  const source = input.source ?? { channel: 'score', split: 'test' };
+  assertFiniteScores(scores, { channel: source.channel, split: source.split, offset: source.offset, firstValid });
+  if (input.trainScores) assertFiniteScores(input.trainScores, { channel: source.channel, split: 'train', offset: source.trainOffset, firstValid });
   const beta = settings.beta;
   const notes: string[] = [];
   const scoredRows = Math.max(scores.length - firstValid, 0);
@@ -121,6 +133,15 @@ export function evaluateChannel(input: ChannelEvaluationInput, settings: Evaluat
     labels && !empty && anomalousRows! > 0 && threshold !== undefined ? evaluateEvents(scores, labels, threshold, firstValid, 1) : null;
   const deployEvents = eventsAt(chosen?.threshold);
   const oracleEvents = eventsAt(best?.threshold);
+  // Evaluator plugins (labelled series with anomalies only), at both thresholds that exist.
+  let evaluated: ReturnType<typeof runEvaluators> = { entries: {}, curves: {} };
+  if (evaluators.length && labels && !empty && anomalousRows! > 0) {
+    const thresholds: EvaluatorThreshold[] = [];
+    if (best) thresholds.push({ name: 'oracle', threshold: best.threshold, protocol: ORACLE_PROTOCOL });
+    if (chosen) thresholds.push({ name: 'deployable', threshold: chosen.threshold, protocol: chosen.protocol });
+    evaluated = runEvaluators(evaluators, { scores, labels, values: input.values, firstValid, thresholds });
+  }
+
   const detail = (e: EventEvaluation | null): EventDetail | null => (e ? { threshold: e.threshold, ranges: e.ranges, falseAlarms: e.falseAlarms } : null);
 
   return {
@@ -149,11 +170,12 @@ export function evaluateChannel(input: ChannelEvaluationInput, settings: Evaluat
         protocol: chosen?.protocol ?? describeRule(rule),
       },
       events: { deployable: deployEvents && eventCounts(deployEvents), oracle: oracleEvents && eventCounts(oracleEvents) },
+      evaluators: evaluated.entries,
       scoredRows,
       anomalousRows,
       notes,
     },
-    curves: sweep.curves,
+    curves: { ...sweep.curves, ...evaluated.curves },
     events: { deployable: detail(deployEvents), oracle: detail(oracleEvents) },
   };
 }

@@ -5,8 +5,8 @@ export interface ScoreSource {
   channel: string;
   /** Split name, e.g. `test`. */
   split: string;
-  /** File row of split row 0 (so the error names the row users can find). */
-  offset: number;
+  /** File row of split row 0 (so the error names the row users can find), when known. */
+  offset?: number;
   /** Rows before this one are unscored (NaN there is expected) and skipped. */
   firstValid: number;
 }
@@ -29,7 +29,7 @@ export function assertFiniteScores(scores: ArrayLike<number>, source: ScoreSourc
   const more = count > 1 ? ` (${count} non-finite scores in all)` : '';
   throw new AnomalabError(
     'ANOMALAB_PLUGIN_INVALID',
-    `${source.split} scores of channel "${source.channel}" are ${scores[first]} at row ${first} of the split (file row ${source.offset + first})${more}: ` +
+    `${source.split} scores of channel "${source.channel}" are ${scores[first]} at row ${first} of the split${source.offset !== undefined ? ` (file row ${source.offset + first})` : ''}${more}: ` +
       'scores must be finite numbers before they are ranked; check the model/detector output (e.g. a NaN in the data or a diverged model)',
   );
 }

@@ -1,4 +1,3 @@
-import type { EvaluationInput, EvaluationResult, Evaluator } from '../contracts/evaluator.ts';
 import { countAt, fBeta, pointScores, precisionRecall } from './point-metrics.ts';
 
 export const ORACLE_PROTOCOL = 'threshold chosen on test labels (optimistic upper bound)';
@@ -45,26 +44,3 @@ export function oracleSweep(scores: Float32Array, labels: Uint8Array, from: numb
   }
   return { best, curves, notes };
 }
-
-/** The oracle sweep as an Evaluator; labelled as chosen on test labels. */
-export const oracleThresholdEvaluator: Evaluator = {
-  name: 'oracle',
-  evaluate(input: EvaluationInput, options: Record<string, unknown>): EvaluationResult {
-    const beta = Number(options.beta ?? 1);
-    const { best, curves, notes } = oracleSweep(input.scores, input.labels, input.firstValid, beta, Number(options.steps ?? 1000));
-    return {
-      evaluator: 'oracle',
-      protocol: ORACLE_PROTOCOL,
-      metrics: {
-        f: best?.fBeta ?? null,
-        f1: best?.f1 ?? null,
-        precision: best?.precision ?? null,
-        recall: best?.recall ?? null,
-        threshold: best?.threshold ?? null,
-        beta,
-      },
-      curves,
-      notes: notes.length ? notes : undefined,
-    };
-  },
-};

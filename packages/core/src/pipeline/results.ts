@@ -4,6 +4,8 @@ import type { Split } from '../contracts/series.ts';
 import type { ChannelMetrics } from '../evaluation/channel-metrics.ts';
 import { evaluateChannel, type EvaluationSettings, type EventDetail } from '../evaluation/evaluate-channel.ts';
 import type { ChannelStats } from './standardize.ts';
+import type { SelectedEvaluator } from '../contracts/evaluator.ts';
+import { channelOf } from '../contracts/series.ts';
 import { RUN_FILES } from '../run-store/run-layout.ts';
 import { packArrays, SERIES_FORMAT, type SeriesEntry, type SeriesIndex } from './series-files.ts';
 
@@ -66,14 +68,25 @@ export interface ScoredSplit {
 }
 
 /** Evaluate every channel and the joint score; unlabelled splits get scores-only entries. */
-export function evaluateScores(input: ScoredSplit, settings: EvaluationSettings) {
-  const labels = input.split.labels;
+export function evaluateScores(input: ScoredSplit, settings: EvaluationSettings, evaluators: SelectedEvaluator[] = []) {
+  const { split } = input;
+  const labels = split.labels;
   const fixed = (t: number | null | undefined) => (t === null || t === undefined || !input.fixedThresholds ? undefined : { threshold: t, protocol: input.fixedThresholds.protocol });
+  const source = (channel: string) => ({ channel, split: input.splitName, offset: split.offset });
   const channels = input.scores.channels.map((scores, c) =>
-    evaluateChannel({ scores, labels, trainScores: input.trainScores?.channels[c], fixedThreshold: fixed(input.fixedThresholds?.channels[c]), firstValid: input.firstValid }, settings),
+    evaluateChannel(
+      { scores, labels, trainScores: input.trainScores?.channels[c], fixedThreshold: fixed(input.fixedThresholds?.channels[c]), firstValid: input.firstValid, values: channelOf(split, c), source: source(input.channelNames[c] ?? `channel ${c}`) },
+      settings,
+      evaluators,
+    ),
   );
+  // The joint score's series values: the first channel's (as TSB-AD for multivariate series).
   const joint = input.scores.joint
-    ? evaluateChannel({ scores: input.scores.joint, labels, trainScores: input.trainScores?.joint, fixedThreshold: fixed(input.fixedThresholds?.joint), firstValid: input.firstValid }, settings)
+    ? evaluateChannel(
+        { scores: input.scores.joint, labels, trainScores: input.trainScores?.joint, fixedThreshold: fixed(input.fixedThresholds?.joint), firstValid: input.firstValid, values: channelOf(split, 0), source: source('joint') },
+        settings,
+        evaluators,
+      )
     : null;
   return { channels, joint };
 }

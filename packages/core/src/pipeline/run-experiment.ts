@@ -124,7 +124,7 @@ async function evaluateAndWrite(ctx: RunContext, data: PreparedData, trained: Tr
   const { config, logger, run } = ctx;
   const { loaded, test } = data;
   if (!loaded.labelled) logger.warn(`${loaded.id} has no labels: scores are saved, metrics are not computed`);
-  const evaluated = evaluateSplit(scored, { settings: config.evaluation, labelled: loaded.labelled, window: config.detector.window });
+  const evaluated = evaluateSplit(scored, { settings: config.evaluation, labelled: loaded.labelled, window: config.detector.window, evaluators: ctx.plugins.evaluators });
   const results: RunResults = {
     format: 'anomalab-results/2',
     dataset: loaded.id,

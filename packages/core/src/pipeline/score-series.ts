@@ -15,6 +15,7 @@ import { RUN_FILES, runPaths, SCORE_METRICS_FILE } from '../run-store/run-layout
 import { SeededRandom } from '../random.ts';
 import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
+import { resolveEvaluators } from '../evaluation/select-evaluators.ts';
 import { datasetNotes, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
 import { standardize } from './standardize.ts';
 import { createPluginScope } from './plugin-scope.ts';
@@ -162,7 +163,7 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
       };
       detectorFacts = detector.describe();
     }
-    const evaluated = evaluateSplit(scored, { settings: runResults.evaluation, labelled: loaded.labelled, window: W });
+    const evaluated = evaluateSplit(scored, { settings: runResults.evaluation, labelled: loaded.labelled, window: W, evaluators: resolveEvaluators(registry, runConfig.evaluation?.metrics) });
     const results: RunResults = {
       ...runResults,
       dataset: loaded.id,

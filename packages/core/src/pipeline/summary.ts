@@ -1,4 +1,5 @@
 import type { RunResults } from './results.ts';
+import { evaluatorTables } from '../evaluation/evaluator-tables.ts';
 
 const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '-' : v.toFixed(digits));
 
@@ -54,8 +55,13 @@ export function formatMetricsSummary(results: RunResults): string[] {
   lines.push(`  oracle: threshold chosen on test labels (upper bound); AUCs: threshold-free; deploy: ${deployProtocol}`);
   lines.push('  PA-F1: point-adjusted F1 at the deploy threshold (a range counts as fully found once one row is flagged; inflates scores)');
   lines.push('  RANGES: labelled anomaly ranges detected/total and FALSE ALARMS: flagged runs outside every range, at the deploy threshold');
+  const extra = evaluatorTables(entries.map((e) => [e.channel, e.metrics]));
+  if (extra.free.length) lines.push(...table(extra.free));
+  if (extra.thresholded.length) lines.push(...table(extra.thresholded));
+  for (const line of extra.legend) lines.push(`  ${line}`);
   const notes = new Map<string, string[]>();
   for (const e of entries) for (const n of e.metrics.notes) notes.set(n, [...(notes.get(n) ?? []), e.channel]);
+  for (const e of entries) for (const [name, entry] of Object.entries(e.metrics.evaluators ?? {})) for (const n of entry.notes) notes.set(`${name}: ${n}`, [...(notes.get(`${name}: ${n}`) ?? []), e.channel]);
   for (const [note, channels] of notes) lines.push(`  note (${channels.join(', ')}): ${note}`);
   return lines;
 }

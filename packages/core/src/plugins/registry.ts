@@ -2,8 +2,9 @@ import { AnomalabError } from '../errors.ts';
 import type { DatasetPlugin } from '../contracts/dataset-plugin.ts';
 import type { ModelPlugin } from '../contracts/model-plugin.ts';
 import type { DetectorPlugin } from '../contracts/detector.ts';
+import type { EvaluatorPlugin } from '../contracts/evaluator.ts';
 
-export type AnyPlugin = DatasetPlugin<any> | ModelPlugin<any> | DetectorPlugin<any>;
+export type AnyPlugin = DatasetPlugin<any> | ModelPlugin<any> | DetectorPlugin<any> | EvaluatorPlugin<any>;
 export type PluginKind = AnyPlugin['kind'];
 
 type PluginOf<K extends PluginKind> = Extract<AnyPlugin, { kind: K }>;
@@ -14,12 +15,13 @@ export class PluginRegistry {
     ['dataset', new Map()],
     ['model', new Map()],
     ['detector', new Map()],
+    ['evaluator', new Map()],
   ]);
 
   register(plugin: AnyPlugin, source = '(inline)'): void {
     const table = this.byKind.get(plugin?.kind as PluginKind);
     if (!table || typeof plugin.name !== 'string' || !plugin.name) {
-      throw new AnomalabError('ANOMALAB_PLUGIN_INVALID', `${source}: not an anomalab plugin (needs kind 'dataset' | 'model' | 'detector' and a name)`);
+      throw new AnomalabError('ANOMALAB_PLUGIN_INVALID', `${source}: not an anomalab plugin (needs kind 'dataset' | 'model' | 'detector' | 'evaluator' and a name)`);
     }
     const existing = table.get(plugin.name);
     if (existing) {

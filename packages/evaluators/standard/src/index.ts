@@ -1,7 +1,9 @@
-// The metric functions, pure and independent of anomalab's pipeline (for reuse and tests).
-export * from './metrics/ranges.ts';
-export * from './metrics/vus.ts';
-export * from './metrics/range-pr.ts';
-export * from './metrics/affiliation.ts';
-export * from './metrics/pa-k.ts';
-export * from './metrics/window.ts';
+// @anomalab/evaluators: the field's metrics as evaluator plugins (discovered through
+// package.json "anomalab.plugins"); the metric functions are in ./metrics.
+import { vusEvaluator } from './plugins/vus.ts';
+import { affiliationEvaluator, paKEvaluator, rangePrEvaluator } from './plugins/thresholded.ts';
+
+export { vusEvaluator, affiliationEvaluator, paKEvaluator, rangePrEvaluator };
+export * from './metrics/index.ts';
+
+export default [vusEvaluator, rangePrEvaluator, affiliationEvaluator, paKEvaluator];

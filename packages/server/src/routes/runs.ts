@@ -29,13 +29,26 @@ function resultsSummary(results: ResultsFile) {
   return { ...results, channels: results.channels.map(strip), joint: results.joint ? strip(results.joint) : results.joint };
 }
 
-/** Oracle sweep curves per channel: from series/*.f32 (`curve.*`) or, for v1 runs, results.json. */
-async function curvesOf(ctx: ServerContext, id: string): Promise<Array<{ channel: string; curves: Curves }>> {
+/** Range-AUC per buffer window (the VUS curve), when the run's vus evaluator saved it. */
+interface VusCurve {
+  window: number[];
+  rangeAucPr: number[];
+  rangeAucRoc: number[];
+}
+
+/** Oracle sweep curves per channel: from series/*.f32 (`curve.*`) or, for v1 runs, results.json; plus the VUS curve. */
+async function curvesOf(ctx: ServerContext, id: string): Promise<Array<{ channel: string; curves: Curves; vus?: VusCurve }>> {
   const series = await loadSeriesData(ctx.files, id);
   if (series?.format !== 'series.json' && series) {
     return series.entries
-      .filter((e) => e.arrays['curve.threshold'])
-      .map((e) => ({ channel: e.name, curves: { threshold: Array.from(e.arrays['curve.threshold']!), precision: Array.from(e.arrays['curve.precision'] ?? []), recall: Array.from(e.arrays['curve.recall'] ?? []), f: Array.from(e.arrays['curve.f'] ?? []) } }));
+      .filter((e) => e.arrays['curve.threshold'] || e.arrays['curve.vus.window'])
+      .map((e) => ({
+        channel: e.name,
+        curves: { threshold: Array.from(e.arrays['curve.threshold'] ?? []), precision: Array.from(e.arrays['curve.precision'] ?? []), recall: Array.from(e.arrays['curve.recall'] ?? []), f: Array.from(e.arrays['curve.f'] ?? []) },
+        ...(e.arrays['curve.vus.window']
+          ? { vus: { window: Array.from(e.arrays['curve.vus.window']), rangeAucPr: Array.from(e.arrays['curve.vus.rangeAucPr'] ?? []), rangeAucRoc: Array.from(e.arrays['curve.vus.rangeAucRoc'] ?? []) } }
+          : {}),
+      }));
   }
   const results = await ctx.files.readResults<ResultsFile>(id);
   return [...(results?.channels ?? []), ...(results?.joint ? [results.joint] : [])]

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { buildSweepReport, SWEEP_MANIFEST, SWEEPS_FOLDER } from '@anomalab/core';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { metricParam } from './leaderboard.ts';
 import { assertSafeSweepId, resolveInside } from '../safe-paths.ts';
 
 
@@ -68,7 +69,8 @@ async function describeSweep(ctx: ServerContext, id: string, path: string): Prom
 
 /**
  * `GET /api/sweeps`: the sweeps of the run store, newest first.
- * `GET /api/sweeps/:id/report`: the sweep's benchmark table (`buildSweepReport`, as `anomalab report --format json`).
+ * `GET /api/sweeps/:id/report?rank-by=<metric>`: the sweep's benchmark table (`buildSweepReport`, as
+ * `anomalab report --format json [--rank-by]`; default rank metric vus-pr).
  */
 export function sweepRoutes(ctx: ServerContext): Hono {
   const api = new Hono();
@@ -94,7 +96,8 @@ export function sweepRoutes(ctx: ServerContext): Hono {
   api.get('/:id/report', async (c) => {
     const id = c.req.param('id');
     if (!(await manifestPath(ctx, id))) throw new HttpError(404, 'ANOMALAB_NOT_FOUND', `no sweep ${JSON.stringify(id)} (its id is printed when the sweep starts; GET /api/sweeps lists them)`);
-    return c.json(await buildSweepReport(ctx.app.runs, id));
+    const rankBy = metricParam(c.req.query('rank-by'), 'rank-by');
+    return c.json(await buildSweepReport(ctx.app.runs, id, { rankBy, registry: ctx.app.registry }));
   });
 
   return api;

@@ -1,4 +1,5 @@
 import type { Logger } from '../../contracts/services.ts';
+import type { SelectedEvaluator } from '../../contracts/evaluator.ts';
 import type { EvaluationSettings } from '../../evaluation/evaluate-channel.ts';
 import { buildSeriesFiles, evaluateScores, type ChannelResults, type RunResults, type ScoredSplit } from '../results.ts';
 import type { SeriesIndex } from '../series-files.ts';
@@ -14,11 +15,12 @@ export interface EvaluatedSplit {
 
 /**
  * Evaluate stage: metrics and events per channel and joint (thresholds from train scores
- * or fixed by a trained run), and the plot series. An unlabelled split is evaluated
+ * or fixed by a trained run), the selected evaluator plugins, and the plot series. The
+ * scores may come from any scorer (detector or a model that scores directly). An unlabelled split is evaluated
  * without labels (scores only).
  */
-export function evaluateSplit(scored: ScoredSplit, how: { settings: EvaluationSettings; labelled: boolean; window: number }): EvaluatedSplit {
-  const evaluated = evaluateScores(how.labelled ? scored : { ...scored, split: { ...scored.split, labels: undefined } }, how.settings);
+export function evaluateSplit(scored: ScoredSplit, how: { settings: EvaluationSettings; labelled: boolean; window: number; evaluators: SelectedEvaluator[] }): EvaluatedSplit {
+  const evaluated = evaluateScores(how.labelled ? scored : { ...scored, split: { ...scored.split, labels: undefined } }, how.settings, how.evaluators);
   const names = scored.channelNames;
   return {
     channels: evaluated.channels.map((e, c) => ({ channel: names[c]!, metrics: e.metrics, events: e.events })),

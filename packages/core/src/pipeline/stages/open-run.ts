@@ -12,6 +12,8 @@ import { RunLogger, type LogEvent } from '../../logging/run-logger.ts';
 import { SeededRandom } from '../../random.ts';
 import { loadTensorRuntime } from '../../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../../plugins/registry.ts';
+import type { SelectedEvaluator } from '../../contracts/evaluator.ts';
+import { resolveEvaluators } from '../../evaluation/select-evaluators.ts';
 import { createPluginScope } from '../plugin-scope.ts';
 import { gitCommit, packageVersions } from '../run-metadata.ts';
 import { processIdentity } from '../../run-store/process-alive.ts';
@@ -48,6 +50,8 @@ export interface RunPlugins {
   dataset: DatasetPlugin<any>;
   model: ModelPlugin<any>;
   detector: DetectorPlugin<any>;
+  /** `evaluation.metrics`, resolved before training so a missing evaluator fails fast. */
+  evaluators: SelectedEvaluator[];
 }
 
 /** Everything the stages of one run share: the open run folder and its services. */
@@ -89,6 +93,7 @@ export function resolveRunPlugins(registry: PluginRegistry, config: ExperimentCo
     dataset: registry.get('dataset', config.dataset.name),
     model: registry.get('model', config.model.name),
     detector: registry.get('detector', config.detector.name),
+    evaluators: resolveEvaluators(registry, config.evaluation?.metrics),
   };
 }
 

@@ -26,4 +26,9 @@ describe('PA%K (Kim et al., as tadpak)', () => {
     expect(Array.from(adjustPaK(labels, flags, 100))).toEqual(flags);
     expect(pointF1(labels, flags)).toBeCloseTo((2 * 4) / (2 * 4 + 2 + 11), 12);
   });
+
+  it('the per-range computation equals rebuilding the adjusted flags for every K', () => {
+    const r = paKScores(labels, flags, [0, 5, 20, 25, 30, 33, 50, 99, 100]);
+    for (const k of [0, 5, 20, 25, 30, 33, 50, 99, 100]) expect(r.f1[k]).toBeCloseTo(pointF1(labels, adjustPaK(labels, flags, k)), 12);
+  });
 });

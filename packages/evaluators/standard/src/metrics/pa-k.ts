@@ -35,13 +35,33 @@ export interface PaKResult {
   auc: number;
 }
 
-/** F1_PA%K at the given Ks and the area under the F1_PA%K curve over K = 0..100. */
+/**
+ * F1_PA%K at the given Ks and the area under the F1_PA%K curve over K = 0..100. Computed
+ * from per-range counts (adjustment only changes rows inside labelled ranges), which equals
+ * `pointF1(labels, adjustPaK(labels, flags, k))` for every K without rebuilding the flags.
+ */
 export function paKScores(labels: ArrayLike<number>, flags: ArrayLike<number>, ks: number[] = [0, 20, 50, 100]): PaKResult {
+  const ranges = binaryRanges(labels).map(({ start, end }) => {
+    let flagged = 0;
+    for (let t = start; t <= end; t++) flagged += flags[t]! > 0 ? 1 : 0;
+    return { length: end - start + 1, flagged };
+  });
+  let positives = 0, flaggedOutside = 0;
+  for (let t = 0; t < labels.length; t++) {
+    if (labels[t]! > 0) positives++;
+    else if (flags[t]! > 0) flaggedOutside++;
+  }
+  const f1At = (k: number) => {
+    let tp = 0;
+    for (const r of ranges) tp += r.flagged > (k / 100) * r.length ? r.length : r.flagged;
+    const denominator = 2 * tp + flaggedOutside + (positives - tp);
+    return denominator > 0 ? (2 * tp) / denominator : 0;
+  };
   const curve: number[] = [];
-  for (let k = 0; k <= 100; k++) curve.push(pointF1(labels, adjustPaK(labels, flags, k)));
+  for (let k = 0; k <= 100; k++) curve.push(f1At(k));
   let auc = 0;
   for (let k = 1; k <= 100; k++) auc += (curve[k - 1]! + curve[k]!) / 2 / 100;
   const f1: Record<number, number> = {};
-  for (const k of ks) f1[k] = Number.isInteger(k) && k >= 0 && k <= 100 ? curve[k]! : pointF1(labels, adjustPaK(labels, flags, k));
+  for (const k of ks) f1[k] = Number.isInteger(k) && k >= 0 && k <= 100 ? curve[k]! : f1At(k);
   return { f1, auc };
 }

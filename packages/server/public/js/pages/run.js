@@ -57,21 +57,84 @@ function historyCharts(box, history) {
   return charts;
 }
 
-/** Precision / recall / F against the threshold (oracle sweep). @param {HTMLElement} box @param {any} channel */
-function thresholdChart(box, channel) {
-  if (!channel?.curves?.threshold.length) {
-    replace(box, el('p', { class: 'muted' }, 'No threshold sweep for this channel (unlabelled, or no threshold gives non-zero precision and recall).'));
+/** Threshold-free evaluator columns and thresholded ones (PA%K right after point F1). */
+const FREE_METRICS = [['vus-pr', 'VUS-PR'], ['vus-roc', 'VUS-ROC'], ['range-auc-pr', 'R-AUC-PR'], ['range-auc-roc', 'R-AUC-ROC']];
+const AT_METRICS = [['pa0-f1', 'F1-PA%0'], ['pa20-f1', 'F1-PA%20'], ['pa50-f1', 'F1-PA%50'], ['pa-auc', 'AUC-PA%K'], ['range-f1', 'R-F1'], ['affiliation-f1', 'Aff-F1']];
+
+/**
+ * Evaluator plugins' metrics (run.json `metrics.<channel>.evaluators`): threshold-free ones,
+ * then the thresholded ones at the oracle and the deployable threshold, labelled, with
+ * point F1 first so PA%K values sit next to it.
+ * @param {any} run
+ */
+export function evaluatorTable(run) {
+  const metrics = run.metrics ?? {};
+  const channels = Object.keys(metrics).filter((ch) => metrics[ch]?.evaluators && Object.keys(metrics[ch].evaluators).length);
+  if (!channels.length) return null;
+  /** @param {any} m @param {string} key @param {string|undefined} at */
+  const value = (m, key, at) => {
+    for (const e of Object.values(m.evaluators ?? {})) {
+      const values = at ? /** @type {any} */ (e)[at]?.metrics : /** @type {any} */ (e).metrics;
+      if (values && key in values) return values[key];
+    }
     return null;
+  };
+  const free = FREE_METRICS.filter(([k]) => channels.some((ch) => value(metrics[ch], k, undefined) !== null));
+  const at = AT_METRICS.filter(([k]) => channels.some((ch) => value(metrics[ch], k, 'oracle') !== null || value(metrics[ch], k, 'deployable') !== null));
+  const vus = metrics[channels[0]]?.evaluators?.vus?.parameters;
+  return el('div', { id: 'evaluator-metrics' },
+    free.length ? el('table', { id: 'free-metrics-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Channel'), free.map(([, t]) => el('th', { class: 'num' }, t)))),
+      el('tbody', {}, channels.map((ch) => el('tr', {}, el('td', {}, ch), free.map(([k]) => el('td', { class: 'num', dataset: { metric: `${ch}.${k}` } }, num(value(metrics[ch], k, undefined)))))))) : null,
+    vus ? el('p', { class: 'hint' }, `VUS: range-AUC over buffer windows 0..${vus.window} (${vus.windowRule}), ${vus.thresholds} thresholds (TSB-AD); threshold-free.`) : null,
+    at.length ? el('table', { id: 'thresholded-metrics-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Channel'), el('th', {}, 'Threshold'), el('th', { class: 'num' }, 'F1'), at.map(([, t]) => el('th', { class: 'num' }, t)))),
+      el('tbody', {}, channels.flatMap((ch) => ['oracle', 'deployable'].filter((name) => at.some(([k]) => value(metrics[ch], k, name) !== null)).map((name) => el('tr', {},
+        el('td', {}, ch), el('td', { title: Object.values(metrics[ch].evaluators).find((/** @type {any} */ e) => e[name])?.[name]?.protocol ?? '' }, name),
+        el('td', { class: 'num' }, num(metrics[ch][name]?.f1)),
+        at.map(([k]) => el('td', { class: 'num', dataset: { metric: `${ch}.${k}@${name}` } }, num(value(metrics[ch], k, name))))))))) : null,
+    at.length ? el('p', { class: 'hint' }, 'oracle: threshold chosen on the test labels (upper bound); deployable: from the train scores only. F1-PA%K: point-adjusted F1 (PA%0 flatters every detector: compare with F1).') : null);
+}
+
+/** Precision / recall / F against the threshold (oracle sweep), the PR curve, and the VUS curve. @param {HTMLElement} box @param {any} channel */
+function thresholdChart(box, channel) {
+  if (!channel?.curves?.threshold.length && !channel?.vus) {
+    replace(box, el('p', { class: 'muted' }, 'No threshold sweep for this channel (unlabelled, or no threshold gives non-zero precision and recall).'));
+    return [];
   }
-  const chartBox = el('div', { class: 'chart', id: 'threshold-chart' });
-  replace(box, chartBox);
+  const sweepBox = el('div', { class: 'chart', id: 'threshold-chart' });
+  const prBox = el('div', { class: 'chart', id: 'pr-chart' });
+  const vusBox = el('div', { class: 'chart', id: 'vus-chart' });
+  replace(box, sweepBox, prBox, vusBox);
   const c = channel.curves;
-  return lineChart(chartBox, {
-    title: `${channel.channel}: precision / recall / F vs threshold (oracle F1 ${num(channel.oracle?.f)} at ${num(channel.oracle?.threshold, 2)})`,
-    xLabel: 'threshold (log)', xLog: true, height: 240,
-    series: [{ label: 'precision' }, { label: 'recall' }, { label: 'F', width: 2.5 }],
-    data: [c.threshold, c.precision, c.recall, c.f],
-  });
+  const charts = [];
+  if (c.threshold.length) {
+    charts.push(lineChart(sweepBox, {
+      title: `${channel.channel}: precision / recall / F vs threshold (oracle F1 ${num(channel.oracle?.f)} at ${num(channel.oracle?.threshold, 2)})`,
+      xLabel: 'threshold (log)', xLog: true, height: 240,
+      series: [{ label: 'precision' }, { label: 'recall' }, { label: 'F', width: 2.5 }],
+      data: [c.threshold, c.precision, c.recall, c.f],
+    }));
+    // The sweep's thresholds ascend, so recall descends: reversed, recall is an ascending x axis.
+    const order = c.recall.map((/** @type {number} */ _r, /** @type {number} */ i) => i).reverse();
+    charts.push(lineChart(prBox, {
+      title: `${channel.channel}: precision vs recall (oracle sweep)`,
+      xLabel: 'recall', yLabel: 'precision', height: 220, points: true,
+      series: [{ label: 'precision', width: 2 }],
+      data: [order.map((/** @type {number} */ i) => c.recall[i]), order.map((/** @type {number} */ i) => c.precision[i])],
+    }));
+  }
+  if (channel.vus?.window.length) {
+    const v = channel.vus;
+    const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    charts.push(lineChart(vusBox, {
+      title: `${channel.channel}: range-AUC vs buffer window (VUS-PR ${num(mean(v.rangeAucPr))}, VUS-ROC ${num(mean(v.rangeAucRoc))}: their means)`,
+      xLabel: 'buffer window (rows)', height: 220,
+      series: [{ label: 'range-AUC-PR', width: 2.5 }, { label: 'range-AUC-ROC' }],
+      data: [v.window, v.rangeAucPr, v.rangeAucRoc],
+    }));
+  }
+  return charts;
 }
 
 /** @type {import('../app.js').Page} */
@@ -138,8 +201,7 @@ export async function runPage(view, { path }) {
   let curves = null;
   const renderCurves = () => {
     const channel = curves?.channels.find((/** @type {any} */ c) => c.channel === selectedChannel) ?? curves?.channels.at(-1);
-    const chart = thresholdChart(curvesBox, channel);
-    if (chart) charts.push(chart);
+    charts.push(...thresholdChart(curvesBox, channel));
   };
   const renderSeries = async () => {
     explorer?.destroy();
@@ -160,7 +222,7 @@ export async function runPage(view, { path }) {
     for (const c of charts) c.destroy();
     charts = [];
     renderHead();
-    replace(metricsBox, el('div', { class: 'scroll' }, metricsTable(detail.run)));
+    replace(metricsBox, el('div', { class: 'scroll' }, metricsTable(detail.run)), el('div', { class: 'scroll' }, evaluatorTable(detail.run)));
     charts.push(...historyCharts(historyBox, history));
     configBox.textContent = detail.config ? JSON.stringify(detail.config, null, 2) : '(not resolved yet)';
     if (detail.run.status === 'completed') {
