@@ -14,7 +14,7 @@
 import { allocate, Dims, Lanes, layer, Params, Win } from './layout';
 import { cellAllocate, cellGates } from './cells';
 import { drawMasks } from './dropout';
-import { freezeHiddenTargets as freezeTargets, Loss, lossAllocate } from './loss';
+import { freezeHiddenTargets as freezeTargets, Loss, lossAllocate, TERMS } from './loss';
 import { backwardWindow, forwardWindow, prepare as prepareWeights, resetState as resetCarried } from './network';
 import { adamStep } from './adam';
 import { forecastAllocate, forecastInput, forecastReset, forecastRows } from './forecast';
@@ -45,6 +45,8 @@ export function adamMPtr(): usize { return Params.adamM; }
 export function adamVPtr(): usize { return Params.adamV; }
 export function statePtr(): usize { return Win.state; }
 export function termsPtr(): usize { return Loss.terms; }
+/** Number of f64 loss terms at termsPtr (./loss.ts). */
+export function termCount(): i32 { return TERMS; }
 
 /** Derived weights after a parameter change: transposes and summed biases. */
 export function prepare(): void {

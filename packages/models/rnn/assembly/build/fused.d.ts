@@ -51,6 +51,11 @@ declare namespace __AdaptedExports {
    */
   export function termsPtr(): number;
   /**
+   * fused/termCount
+   * @returns `i32`
+   */
+  export function termCount(): number;
+  /**
    * fused/prepare
    */
   export function prepare(): void;

@@ -41,6 +41,8 @@ export interface AdamConstants {
  */
 export class FusedKernel {
   readonly size: number;
+  /** Loss terms per window (the kernel's TERMS): free_running, teacher_forcing, hidden. */
+  readonly termCount: number;
   private readonly x: FusedExports;
   private readonly slots = new Map<string, { ptr: number; capacity: number }>();
 
@@ -51,6 +53,7 @@ export class FusedKernel {
   ) {
     this.x = new WebAssembly.Instance(fusedModule(), {}).exports as unknown as FusedExports;
     this.size = this.x.init(arch.channels, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual, lanes, maxSteps);
+    this.termCount = this.x.termCount();
   }
 
   private f32(ptr: number, length: number): Float32Array {
@@ -119,7 +122,7 @@ export class FusedKernel {
   }
 
   private terms(): Float64Array {
-    return new Float64Array(this.x.memory.buffer, this.x.termsPtr(), 3).slice();
+    return new Float64Array(this.x.memory.buffer, this.x.termsPtr(), this.termCount).slice();
   }
 
   /** Loss terms [free_running, teacher_forcing, hidden] and the gradient (-> `grad`); advances the carried state. */

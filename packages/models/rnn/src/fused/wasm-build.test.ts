@@ -14,7 +14,7 @@ describe('committed fused.wasm', () => {
 
   it('rebuilds byte-identically with the installed assemblyscript (module and typings)', () => {
     expect(kernel.rebuildDiffers()).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it("exports exactly the functions its typings declare, with the declared parameter counts (kernel.ts's types)", () => {
     const declared = kernel.declaredFunctions();
