@@ -7,6 +7,8 @@ export interface CommandContext {
   err: NodeJS.WritableStream;
   /** Run store root from --runs / ANOMALAB_RUNS / `runs`. */
   runsDir: string;
+  /** Whether --runs or ANOMALAB_RUNS chose it (false: the `runs` default). */
+  runsDirGiven?: boolean;
 }
 
 export interface Command {

@@ -4,6 +4,7 @@ import { describeUnexpectedError } from './describe-error.ts';
 import { parseCommandArgs, type Command, type CommandContext } from './command.ts';
 import { experimentCommand } from './commands/experiment.ts';
 import { serveCommand } from './commands/serve.ts';
+import { workerCommand } from './commands/worker.ts';
 import { reportCommand } from './commands/report.ts';
 import { runsListCommand, runsShowCommand } from './commands/runs.ts';
 import { runsCompareCommand } from './commands/runs-compare.ts';
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   schemaCommand,
   reportCommand,
   serveCommand,
+  workerCommand,
 ];
 
 function overview(): string {
@@ -96,7 +98,12 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     // Remove the command words (first occurrences, in order) and parse the rest.
     const args = [...rest];
     for (const w of command.path) args.splice(args.indexOf(w), 1);
-    const context = { out, err, runsDir: checkRunsDir(runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs', runsDir ? '--runs' : process.env.ANOMALAB_RUNS ? 'ANOMALAB_RUNS' : 'the default run store') };
+    const context = {
+      out,
+      err,
+      runsDir: checkRunsDir(runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs', runsDir ? '--runs' : process.env.ANOMALAB_RUNS ? 'ANOMALAB_RUNS' : 'the default run store'),
+      runsDirGiven: (runsDir ?? process.env.ANOMALAB_RUNS) !== undefined,
+    };
     if (command.passthrough) return await command.run({ values: {}, positionals: args }, context);
     if (args.includes('--help') || args.includes('-h')) {
       out.write(command.help + '\n');

@@ -1,3 +1,3 @@
 // @anomalab/launcher: the local RunLauncher (child processes with an IPC channel).
 export { LocalLauncher } from './local-launcher.ts';
-export type { LocalLauncherOptions } from './local-launcher.ts';
+export type { LocalLaunchOptions, LocalLauncherOptions } from './local-launcher.ts';

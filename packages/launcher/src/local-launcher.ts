@@ -23,6 +23,11 @@ export interface LocalLauncherOptions {
   stopTimeoutMs?: number;
 }
 
+/** Local launches may go to another run store than the launcher's (a worker's staging folder). */
+export interface LocalLaunchOptions extends LaunchOptions {
+  runsDir?: string;
+}
+
 interface Slot {
   start: () => void;
   /** Drop it without starting (outcome `cancelled`). */
@@ -49,7 +54,7 @@ export class LocalLauncher implements RunLauncher {
     this.description = `${this.parallel} at a time`;
   }
 
-  launch(request: LaunchRequest, options: LaunchOptions = {}): Promise<LaunchOutcome> {
+  launch(request: LaunchRequest, options: LocalLaunchOptions = {}): Promise<LaunchOutcome> {
     const emit = (event: LaunchEvent) => options.onEvent?.(event);
     if (this.closed) return Promise.resolve(this.finish(emit, { runId: request.runId, status: 'cancelled', error: { code: 'ANOMALAB_INTERRUPTED', message: 'the launcher is shutting down' } }));
     return new Promise((done) => {
@@ -108,7 +113,7 @@ export class LocalLauncher implements RunLauncher {
     return outcome;
   }
 
-  private async runChild(request: LaunchRequest, options: LaunchOptions): Promise<LaunchOutcome> {
+  private async runChild(request: LaunchRequest, options: LocalLaunchOptions): Promise<LaunchOutcome> {
     const emit = (event: LaunchEvent) => options.onEvent?.(event);
     const runId = request.runId;
     const child = spawn(process.execPath, [RUN_CHILD], {
@@ -138,7 +143,7 @@ export class LocalLauncher implements RunLauncher {
     for (const [stream, name] of [[child.stdout!, 'out'], [child.stderr!, 'err']] as const) {
       createInterface({ input: stream }).on('line', (line) => emit({ type: 'log', runId, stream: name, line }));
     }
-    const message: RunMessage = { type: 'run', request: { ...request, baseDir: resolve(request.baseDir) }, runsDir: this.options.runsDir, quiet: this.options.quiet };
+    const message: RunMessage = { type: 'run', request: { ...request, baseDir: resolve(request.baseDir) }, runsDir: options.runsDir ?? this.options.runsDir, quiet: this.options.quiet };
     child.send(message);
     const [code, signal, spawnError] = await new Promise<[number | null, NodeJS.Signals | null, Error?]>((done) => {
       child.once('error', (error) => done([null, null, error]));

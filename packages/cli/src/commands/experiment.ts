@@ -2,10 +2,10 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { AnomalabError, ConfigError, assertResumableOverrides, isMatrixExperiment, parseOverride, planSweep, runPaths, type ConfigProblem } from '@anomalab/core';
+import { AnomalabError, ConfigError, FsRunStore, assertResumableOverrides, isMatrixExperiment, newRunId, parseOverride, planSweep, runPaths, type ConfigProblem, type LoadedExperiment, type RunSummary } from '@anomalab/core';
 import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
 import { openLauncher } from '../sweep/open-launcher.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
 import { openApp } from '../app.ts';
 
 export const experimentCommand: Command = {
@@ -29,12 +29,17 @@ Options:
   --quiet              only the final summary on stdout (log.txt is still written)
   --json               print only the run record as JSON on stdout (the log goes to stderr)
   --parallel N         matrix experiments: runs at once (default: sweep.parallel, 1)
+  --queue <url>        run on the workers of this Redis queue (redis://host:6379) instead of
+                       here: \`anomalab worker --queue <url>\` on each machine; the finished run
+                       folders land in this run store (see docs/distributed.md)
+  --queue-name <name>  BullMQ queue name (default anomalab-runs)
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
   --data-mirror <dir>  read benchmark data files from this local mirror (sets ANOMALAB_DATA_MIRROR)
 
 A file with a \`matrix:\` runs as a sweep: every combination is validated before any run
-starts, then each runs as a child process with a deterministic id; running the same
-command again skips completed runs and resumes interrupted ones.
+starts, then each runs as a child process (or a queue job) with a deterministic id; running
+the same command again skips completed runs, resumes interrupted ones and, with --queue,
+attaches to the runs still queued or running and collects the finished ones.
 
 Ctrl-C (or SIGTERM) stops after the current training window, writes a checkpoint and marks
 the run interrupted (exit 130); a second Ctrl-C exits at once.
@@ -50,7 +55,9 @@ Examples:
     quiet: { type: 'boolean' },
     json: { type: 'boolean' },
     parallel: { type: 'string' },
-    // Used by sweeps for their child runs.
+    queue: { type: 'string' },
+    'queue-name': { type: 'string' },
+    // Deterministic ids and grouping for scripts (sweeps pass these through the launcher).
     'run-id': { type: 'string' },
     sweep: { type: 'string' },
     'base-dir': { type: 'string' },
@@ -71,7 +78,7 @@ Examples:
       if (bad.length) throw new ConfigError(bad);
       const plan = await planSweep(file, (parsed as { path: (string | number)[]; value: unknown }[]).map((p) => ({ path: p.path.join('.'), value: p.value })));
       await validateSweep(app, plan);
-      const launcher = await openLauncher({ runsDir: ctx.runsDir, parallel: parallel ?? plan.parallel });
+      const launcher = await openLauncher({ runsDir: ctx.runsDir, parallel: parallel ?? plan.parallel, queue: values.queue, queueName: values['queue-name'], err: ctx.err });
       try {
         return await withSignals(controller, ctx, () => runSweep(app, plan, { runsDir: ctx.runsDir, out: ctx.out, err: ctx.err, launcher, signal: controller.signal }));
       } finally {
@@ -98,6 +105,7 @@ Examples:
     }
 
     const experiment = loaded;
+    if (values.queue) return runOnQueue(experiment, { ...values, file }, ctx, controller);
     return withSignals(controller, ctx, async () => {
       const outcome = await app.run(experiment, {
         resume: values.resume,
@@ -117,6 +125,39 @@ Examples:
     });
   },
 };
+
+/** One run through the queue: enqueue, follow its progress, collect its folder. */
+async function runOnQueue(experiment: LoadedExperiment, values: Record<string, any>, ctx: CommandContext, controller: AbortController): Promise<number> {
+  const launcher = await openLauncher({ runsDir: ctx.runsDir, queue: values.queue, queueName: values['queue-name'], err: ctx.err });
+  const runId: string = values.resume ?? values['run-id'] ?? newRunId(experiment.config.name);
+  const say = (line: string) => !values.quiet && !values.json && ctx.out.write(line + '\n');
+  try {
+    return await withSignals(controller, ctx, async () => {
+      const outcome = await launcher.launch(
+        { runId, config: experiment.config as unknown as Record<string, unknown>, baseDir: experiment.baseDir, configFile: values.file ? resolve(values.file) : undefined, sweep: values.sweep, resume: Boolean(values.resume) },
+        {
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (event.type === 'queued') say(`run ${runId}: queued ${launcher.description}`);
+            else if (event.type === 'starting') say(`run ${runId}: attempt ${event.attempt} on ${event.where}`);
+            else if (event.type === 'epoch') say(`run ${runId}: epoch ${event.epoch}/${event.epochs}${event.loss !== undefined ? ` loss ${event.loss.toFixed(4)}` : ''}`);
+            else if (event.type === 'retrying') ctx.err.write(`run ${runId}: ${event.message}; retrying in ${(event.delayMs / 1000).toFixed(1)}s\n`);
+          },
+        },
+      );
+      const run = await openRecord(ctx, runId);
+      if (values.json && run) ctx.out.write(JSON.stringify(run, null, 2) + '\n');
+      else ctx.out.write(`run ${runId}: ${run?.status ?? outcome.status}${outcome.error ? `: ${outcome.error.message.split('\n')[0]}` : ''}${run ? ` -> ${run.dir}` : ''}\n`);
+      return outcome.status === 'completed' ? 0 : outcome.status === 'interrupted' ? 130 : 1;
+    });
+  } finally {
+    await launcher.close();
+  }
+}
+
+async function openRecord(ctx: CommandContext, runId: string): Promise<RunSummary | undefined> {
+  return new FsRunStore(ctx.runsDir).get(runId).catch(() => undefined);
+}
 
 /** Run `body` with Ctrl-C / SIGTERM turned into an abort (a second one exits at once). */
 async function withSignals(controller: AbortController, ctx: { err: NodeJS.WritableStream }, body: () => Promise<number>): Promise<number> {

@@ -5,9 +5,16 @@ export interface LauncherChoice {
   runsDir: string;
   /** Local runs at once. */
   parallel?: number;
+  /** `redis://host:port`: run on the BullMQ workers of this Redis instead of locally. */
+  queue?: string;
+  queueName?: string;
+  err?: NodeJS.WritableStream;
 }
 
-/** The launcher a command runs its experiments through: local child processes. */
+/** The launcher a command runs its experiments through: local child processes, or a queue. */
 export async function openLauncher(choice: LauncherChoice): Promise<RunLauncher> {
-  return new LocalLauncher({ runsDir: choice.runsDir, parallel: choice.parallel });
+  if (!choice.queue) return new LocalLauncher({ runsDir: choice.runsDir, parallel: choice.parallel });
+  // Loaded on demand: local runs never load BullMQ.
+  const { BullMqLauncher, parseQueueAddress } = await import('@anomalab/executor-bullmq');
+  return new BullMqLauncher({ address: parseQueueAddress(choice.queue, choice.queueName), runsDir: choice.runsDir, err: choice.err });
 }
