@@ -24,7 +24,7 @@ export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './co
 export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThreshold, MetricInfo, SelectedEvaluator } from './contracts/evaluator.ts';
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';
 export type { RunRecord, RunStatus, RunStore, RunSummary } from './contracts/run-store.ts';
-export type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, RunLauncher } from './contracts/run-launcher.ts';
+export type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, LauncherStatus, RunLauncher } from './contracts/run-launcher.ts';
 export type { Logger, ProgressHandle, Random, PluginServices, TensorRuntime } from './contracts/services.ts';
 export {
   LoggerToken,

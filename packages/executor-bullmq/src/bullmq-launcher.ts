@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { FsRunStore, type LaunchEvent, type LaunchOptions, type LaunchOutcome, type LaunchRequest, type RunLauncher, type RunSummary } from '@anomalab/core';
+import { FsRunStore, type LaunchEvent, type LaunchOptions, type LaunchOutcome, type LaunchRequest, type LauncherStatus, type RunLauncher, type RunSummary } from '@anomalab/core';
 import { connectionOptions, runKeys, type QueueAddress } from './connection.ts';
 import type { RunJobData, RunJobProgress, RunJobResult } from './job-data.ts';
 import { installRunFolder, readBundle, readRunFolder, writeBundle } from './run-folder-bundle.ts';
@@ -23,15 +23,26 @@ export interface BullMqLauncherOptions {
   err?: NodeJS.WritableStream;
 }
 
-/** Workers and job counts, for `serve --queue`'s UI and the CLI. */
-export interface QueueStatus {
+/** Workers and job counts, for `serve --queue`'s UI. */
+export interface QueueStatus extends LauncherStatus {
+  kind: 'queue';
   url: string;
   queue: string;
-  workers: { name: string; addr?: string; ageSeconds?: number; idleSeconds?: number }[];
-  counts: Record<string, number>;
+  workers: NonNullable<LauncherStatus['workers']>;
 }
 
 type JobHandle = Job<RunJobData, RunJobResult>;
+
+/** BullMQ lists Redis clients (`rawname` `bull:<queue>:w:<worker name>`); a worker has several. */
+function workerList(clients: Record<string, string>[]): QueueStatus['workers'] {
+  const byName = new Map<string, QueueStatus['workers'][number]>();
+  for (const c of clients) {
+    const raw = c.rawname ?? '';
+    const name = raw.includes(':w:') ? raw.slice(raw.indexOf(':w:') + 3) : raw || '?';
+    if (!byName.has(name)) byName.set(name, { name, addr: c.addr, ageSeconds: c.age ? Number(c.age) : undefined, idleSeconds: c.idle ? Number(c.idle) : undefined });
+  }
+  return [...byName.values()];
+}
 const FINISHED = new Set(['completed', 'failed']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -191,9 +202,11 @@ export class BullMqLauncher implements RunLauncher {
       this.queue.getWorkers(),
     ]);
     return {
+      kind: 'queue',
+      description: this.description,
       url: this.options.address.display,
       queue: this.options.address.name,
-      workers: workers.map((w) => ({ name: w.name ?? '?', addr: w.addr, ageSeconds: w.age ? Number(w.age) : undefined, idleSeconds: w.idle ? Number(w.idle) : undefined })),
+      workers: workerList(workers),
       counts,
     };
   }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, RunLauncher } from '@anomalab/core';
+import type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, LauncherStatus, RunLauncher } from '@anomalab/core';
 import type { ChildMessage, RunMessage } from './child-protocol.ts';
 
 const RUN_CHILD = fileURLToPath(new URL('../bin/run-child.js', import.meta.url));
@@ -78,6 +78,10 @@ export class LocalLauncher implements RunLauncher {
       emit({ type: 'queued', runId: request.runId, position: this.waiting.length - 1 });
       this.pump();
     });
+  }
+
+  async status(): Promise<LauncherStatus> {
+    return { kind: 'local', description: `local child processes, ${this.description}`, counts: { running: this.running, waiting: this.waiting.length } };
   }
 
   /** SIGTERM every child (each stops with a checkpoint), SIGKILL after `stopTimeoutMs`. */

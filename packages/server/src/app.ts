@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { launchRoutes } from './routes/launch.ts';
+import { queueRoutes } from './routes/queue.ts';
 import { leaderboardRoutes } from './routes/leaderboard.ts';
 import { runRoutes } from './routes/runs.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -95,6 +96,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   hono.route('/api/experiments', experimentRoutes(context));
   hono.route('/api/leaderboard', leaderboardRoutes(context));
   hono.route('/api/sweeps', sweepRoutes(context));
+  hono.route('/api/queue', queueRoutes(context));
   hono.route('/api/runs', launchRoutes(context));
   hono.route('/api/runs', eventRoutes(context));
   hono.route('/api/runs', seriesRoutes(context));

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createAnomalab } from '@anomalab/core';
+import { createAnomalab, type RunLauncher } from '@anomalab/core';
 import { startServer } from './server.ts';
 
 export const serveHelp = `Usage: anomalab serve [options]
@@ -16,6 +16,9 @@ Options:
                        (repeatable; the experiments folder always counts)
   --allow-host <name>  answer requests for this host name too (repeatable; others get 403)
   --concurrency <n>    experiments run at once, each in a child process (default 1)
+  --queue <url>        launch through the BullMQ queue of this Redis (redis://host:6379):
+                       runs execute on \`anomalab worker\` processes, finished folders land here
+  --queue-name <name>  BullMQ queue name (default anomalab-runs)
   --max-queued <n>     submitted experiments that may wait (default 100; more get 429)
   --body-limit <bytes> largest request body (default 1048576)
   --help, -h           this help
@@ -53,6 +56,8 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
         concurrency: { type: 'string' },
         'body-limit': { type: 'string' },
         'max-queued': { type: 'string' },
+        queue: { type: 'string' },
+        'queue-name': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -71,10 +76,21 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
 
   const app = await createAnomalab({ runsDir: (values.runs as string | undefined) ?? process.env.ANOMALAB_RUNS ?? 'runs' });
   for (const failure of app.pluginFailures) err.write(`warning: ${failure.message.split('\n')[0]}\n`);
+  let launcher: RunLauncher | undefined;
+  if (values.queue) {
+    const { BullMqLauncher, parseQueueAddress } = await import('@anomalab/executor-bullmq');
+    try {
+      launcher = new BullMqLauncher({ address: parseQueueAddress(values.queue as string, values['queue-name'] as string | undefined), runsDir: app.runs.root, err });
+    } catch (error) {
+      err.write(`error: ${(error as Error).message}\nsee: anomalab serve --help\n`);
+      return 2;
+    }
+  }
   let server;
   try {
     server = await startServer({
       app,
+      launcher,
       port: positiveInt('--port', values.port as string | undefined, 8377, 0, 65535),
       host: (values.host as string | undefined) ?? '127.0.0.1',
       experimentsDir: (values.experiments as string | undefined) ?? 'experiments',
@@ -88,7 +104,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
     err.write(`error: cannot listen: ${(error as Error).message}\n`);
     return 1;
   }
-  out.write(`anomalab server on ${server.url}/  (runs: ${app.runs.root}; Ctrl-C to stop)\n`);
+  out.write(`anomalab server on ${server.url}/  (runs: ${app.runs.root}; launching ${launcher?.description ?? 'locally'}; Ctrl-C to stop)\n`);
 
   await new Promise<void>((done) => {
     const stop = (signal: string) => {

@@ -65,12 +65,23 @@ export interface LaunchOptions {
   signal?: AbortSignal;
 }
 
+/** Where runs execute and how busy it is (the server's UI shows it). */
+export interface LauncherStatus {
+  kind: 'local' | 'queue';
+  description: string;
+  /** Queue workers connected now (`name` is `host:pid`). */
+  workers?: { name: string; addr?: string; ageSeconds?: number; idleSeconds?: number }[];
+  /** Launches by state, e.g. `{ running: 1, waiting: 3 }` or BullMQ's job counts. */
+  counts: Record<string, number>;
+}
+
 /** Executes runs. Implementations: local child processes, BullMQ workers. */
 export interface RunLauncher {
   /** Human description for logs, e.g. `2 at a time` or `through the queue at redis://host:6379`. */
   readonly description: string;
   /** Resolves when the run has ended, whatever the outcome (never rejects for a run failure). */
   launch(request: LaunchRequest, options?: LaunchOptions): Promise<LaunchOutcome>;
+  status?(): Promise<LauncherStatus>;
   /** Stop accepting launches and stop what this launcher started (running runs interrupted). */
   close(): Promise<void>;
 }

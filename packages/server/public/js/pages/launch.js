@@ -11,6 +11,19 @@ export async function launchPage(view) {
   const edit = el('input', { type: 'checkbox', id: 'launch-edit', onchange: () => { /** @type {HTMLTextAreaElement} */ (yaml).readOnly = !(/** @type {HTMLInputElement} */ (edit)).checked; } });
   const overrides = el('textarea', { id: 'launch-overrides', rows: 4, placeholder: 'one key=value per line, e.g.\ntraining.epochs=5\nseed=7', spellcheck: false });
   const result = el('div', { id: 'launch-result' });
+  const queue = el('div', { id: 'launch-queue', class: 'hint' });
+  // Where runs execute: local child processes, or the workers of a BullMQ queue (serve --queue).
+  const showQueue = async () => {
+    try {
+      const q = await get('/api/queue');
+      const counts = Object.entries(q.counts).map(([k, v]) => `${k} ${v}`).join(', ');
+      const workers = q.workers ? ` | workers (${q.workers.length}): ${q.workers.map((/** @type {any} */ w) => w.name).join(', ') || 'none connected'}` : '';
+      replace(queue, `Runs execute ${q.kind === 'queue' ? q.description : 'here, in local child processes'} | ${counts || 'idle'}${workers}`);
+    } catch (error) {
+      replace(queue, errorBox(error));
+    }
+  };
+  void showQueue();
   const button = el('button', { id: 'launch-button', onclick: () => launch() }, 'Launch');
 
   const loadYaml = async () => {
@@ -27,6 +40,7 @@ export async function launchPage(view) {
     try {
       const body = await post('/api/runs', editing ? { yaml: /** @type {HTMLTextAreaElement} */ (yaml).value, overrides: lines } : { experiment: /** @type {HTMLSelectElement} */ (pick).value, overrides: lines });
       follow(body.id);
+      void showQueue();
     } catch (error) {
       replace(result, errorBox(error));
     } finally {
@@ -53,6 +67,7 @@ export async function launchPage(view) {
 
   replace(view, el('h1', {}, 'Launch an experiment'),
     el('div', { class: 'panel' },
+      queue,
       experiments.length ? null : el('p', { class: 'muted' }, 'No *.yaml files in the experiments folder.'),
       el('div', { class: 'row' }, el('label', {}, 'Experiment ', pick), el('label', { class: 'hint' }, edit, ' edit as inline YAML (plugin modules are not allowed; relative paths resolve against a temp folder)')),
       el('p', {}, yaml),
