@@ -2,6 +2,7 @@
 // real runs: results equal local runs, kill -9 of a worker, a Redis restart and a killed
 // submitter lose nothing and duplicate nothing.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@anomalab/core/testing';
@@ -168,5 +169,57 @@ matrix:
       expect(epochs(runs, `${id}-${i}`)).toEqual(Array.from({ length: 400 }, (_, e) => e + 1));
     }
     await stopAll([worker]);
+  });
+});
+
+describe('failures on the queue', () => {
+  it('bad input fails once; a crashed run process is retried from its checkpoint; malformed job data is refused; all show in runs list', async () => {
+    const { BullMqLauncher, parseQueueAddress } = await import('../src/index.ts');
+    const { Queue } = await import('bullmq');
+    const { createAnomalab } = await import('@anomalab/core');
+    const runs = join(temp.dir, 'runs-failures');
+    const worker = await startWorker(redis.url);
+    live.push(worker);
+    const launcher = new BullMqLauncher({ address: parseQueueAddress(redis.url), runsDir: runs, backoffMs: 500 });
+    const app = await createAnomalab({ runsDir: runs });
+    const config = (await app.load({ text: longSweep('x', [1], 600).replace(/matrix:[\s\S]*/, '') })).config as unknown as Record<string, unknown>;
+    try {
+      // A model this worker does not have: the plugin check fails it at once, no retries.
+      const bad = await launcher.launch({ runId: 'bad-plugin', config: { ...config, model: { name: 'not-installed', options: {} } }, baseDir: temp.dir });
+      expect(bad.status).toBe('failed');
+      expect(bad.error?.code).toBe('ANOMALAB_CONFIG_INVALID');
+      expect(bad.error?.message).toMatch(/unknown model "not-installed"/);
+      expect(worker.output().match(/\[bad-plugin\] (starting|resuming) \(attempt/g)).toHaveLength(1);
+
+      // The run's own process killed (OOM killer, a crash): transient, retried with backoff from the shipped checkpoint.
+      const events: string[] = [];
+      const crashed = launcher.launch({ runId: 'crashed', config, baseDir: temp.dir }, { onEvent: (e) => events.push(e.type) });
+      await worker.waitFor(/\[crashed\] checkpoint of epoch 200 shipped/);
+      const child = execFileSync('ps', ['-o', 'pid=', '--ppid', String(worker.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+      expect(child).toHaveLength(1);
+      process.kill(child[0]!, 'SIGKILL');
+      const recovered = await crashed;
+      expect(recovered.status).toBe('completed');
+      expect(events).toContain('retrying');
+      expect(record(runs, 'crashed').resumedCount).toBe(1);
+      expect(epochs(runs, 'crashed').at(-1)).toBe(600);
+
+      // A queue message that is not an anomalab job: refused once with the reason.
+      const queue = new Queue('anomalab-runs', { connection: { url: redis.url } });
+      const job = await queue.add('run', { format: 'something-else' }, { jobId: 'not-a-job', attempts: 3 });
+      for (let i = 0; i < 100 && (await job.getState()) !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100));
+      const failed = await queue.getJob('not-a-job');
+      expect(await failed!.getState()).toBe('failed');
+      expect(failed!.attemptsMade).toBe(1);
+      expect(failed!.failedReason).toMatch(/^ANOMALAB_JOB_INVALID: job data format is "something-else", expected "anomalab-job\/1"/);
+      await queue.close();
+
+      const listed = cli(['runs', 'list', '--runs', runs]);
+      expect(await listed.exit).toBe(0);
+      expect(listed.output()).toMatch(/bad-plugin.*failed/);
+      expect(listed.output()).toMatch(/crashed.*completed/);
+    } finally {
+      await launcher.close();
+    }
   });
 });
