@@ -92,7 +92,7 @@ matrix:
   });
 
   it('kill -9 of a worker mid-run: another worker continues from the last shipped checkpoint; one folder, right epochs and metrics', async () => {
-    const sweep = file('kill.yaml', longSweep('kill-sweep', [7]));
+    const sweep = file('kill.yaml', longSweep('kill-sweep', [7], 900));
     const local = join(temp.dir, 'runs-kill-local');
     const reference = cli(['experiment', sweep, '--runs', local, '--quiet']);
     const first = await startWorker(redis.url);
@@ -117,15 +117,15 @@ matrix:
     const resumedAt = Number(/resuming from the checkpoint of epoch (\d+)/.exec(log)![1]);
     expect(resumedAt).toBeGreaterThanOrEqual(300);
     const seen = epochs(runs, runId);
-    expect(seen.at(-1)).toBe(1500);
-    expect(seen.slice(seen.lastIndexOf(resumedAt + 1))).toEqual(Array.from({ length: 1500 - resumedAt }, (_, i) => resumedAt + 1 + i));
+    expect(seen.at(-1)).toBe(900);
+    expect(seen.slice(seen.lastIndexOf(resumedAt + 1))).toEqual(Array.from({ length: 900 - resumedAt }, (_, i) => resumedAt + 1 + i));
     expect(resultsOf(runs, runId).joint.metrics).toEqual(resultsOf(local, runId).joint.metrics);
     expect(second.output()).toContain(`[${runId}] resuming`);
     await stopAll([second]);
   });
 
   it('survives a Redis restart mid-sweep: every run completes exactly once', async () => {
-    const sweep = file('restart.yaml', longSweep('restart-sweep', [1, 2], 1200));
+    const sweep = file('restart.yaml', longSweep('restart-sweep', [1, 2], 800));
     const workers = [await startWorker(redis.url), await startWorker(redis.url)];
     live.push(...workers);
     const runs = join(temp.dir, 'runs-restart');
@@ -140,7 +140,7 @@ matrix:
     expect(folders(runs)).toEqual([`${id}-1`, `${id}-2`]);
     for (const runId of [`${id}-1`, `${id}-2`]) {
       expect(record(runs, runId).status).toBe('completed');
-      expect(epochs(runs, runId).at(-1)).toBe(1200);
+      expect(epochs(runs, runId).at(-1)).toBe(800);
     }
     await stopAll(workers);
   });

@@ -88,6 +88,8 @@ export function launchRoutes(ctx: ServerContext): Hono {
       if (view.status !== 'running') throw new HttpError(409, 'ANOMALAB_CONFLICT', `run ${view.id} is ${view.status}: nothing to cancel`);
       throw new HttpError(409, 'ANOMALAB_CONFLICT', `run ${view.id} was not started by this server: stop it where it runs (Ctrl-C)`);
     }
+    // run.json may say the run ended a moment before its process has exited: that is final.
+    if (['completed', 'failed', 'interrupted'].includes(view.status)) throw new HttpError(409, 'ANOMALAB_CONFLICT', `run ${view.id} has already ended (${view.status})`);
     const job = ctx.queue.cancel(resolved.job.id);
     return c.json({ id: job.runId ?? job.id, job: job.id, state: job.state, cancelRequested: job.cancelRequested }, 202);
   });
