@@ -10,7 +10,6 @@ import { validateAgainstSchema } from './config/validate.ts';
 import { RunLogger } from './logging/run-logger.ts';
 import { FsCheckpointStore } from './run-store/fs-checkpoint-store.ts';
 import { SeededRandom } from './random.ts';
-import { loadTensorRuntime } from './compute/tensor-runtime.ts';
 import type { RunStore } from './contracts/run-store.ts';
 import { PluginRegistry } from './plugins/registry.ts';
 import { discoverPlugins } from './plugins/discovery.ts';
@@ -77,7 +76,6 @@ export class Anomalab {
       checkpoints: new FsCheckpointStore(join(tmpdir(), `anomalab-standalone-${process.pid}`)),
       runStore: this.runs,
       random: new SeededRandom(0),
-      tensors: () => loadTensorRuntime(),
     });
     return plugin.load({ series: request.series, options, baseDir: request.baseDir ?? process.cwd(), services });
   }

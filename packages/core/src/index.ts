@@ -25,13 +25,13 @@ export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThresho
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';
 export type { RunRecord, RunStatus, RunStore, RunSummary } from './contracts/run-store.ts';
 export type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, LauncherStatus, RunLauncher } from './contracts/run-launcher.ts';
-export type { Logger, ProgressHandle, Random, PluginServices, TensorRuntime } from './contracts/services.ts';
+export type { Logger, ProgressHandle, Random, PluginServices } from './contracts/services.ts';
 export {
   LoggerToken,
   RandomToken,
   CheckpointStoreToken,
   RunStoreToken,
-  TensorRuntimeProviderToken,
+  BackendRecorderToken,
 } from './contracts/services.ts';
 
 export type { JSONSchema } from './config/json-schema.ts';
@@ -69,9 +69,6 @@ export { LossAverage } from './training/loss-average.ts';
 export { runEpochs } from './training/epoch-loop.ts';
 export type { EpochPlan, EpochsResult } from './training/epoch-loop.ts';
 export { EpochTrainedPredictor } from './training/epoch-trained-predictor.ts';
-export { loadTensorRuntime } from './compute/tensor-runtime.ts';
-export { FlatAdam } from './compute/flat-adam.ts';
-export type { AdamSettings } from './compute/flat-adam.ts';
 
 export { runExperiment, headlineMetrics, formatMetricsSummary } from './pipeline/run-experiment.ts';
 export { createPluginScope, resolvePluginServices } from './pipeline/plugin-scope.ts';

@@ -39,27 +39,20 @@ export interface Random {
   setState(state: number[]): void;
 }
 
-/** Lazily initialised tfjs with the best backend available (tfjs-node > wasm > cpu). */
-export interface TensorRuntime {
-  // Typed loosely so core's contracts do not force tfjs types on plugins that never use it.
-  readonly tf: typeof import('@tensorflow/tfjs');
-  /** `tensorflow`, `wasm` or `cpu`. */
-  readonly backend: string;
-}
-
 export interface PluginServices {
   logger: Logger;
   checkpoints: CheckpointStore;
   runStore: RunStore;
   random: Random;
-  /** Initialise tfjs on first call; the backend is logged and stored with the run. */
-  tensors(): Promise<TensorRuntime>;
+  /**
+   * Record the compute backend a plugin initialised (e.g. tfjs's `wasm`): logged and stored
+   * as the run's `backend` in run.json (`none` when nothing called it). Outside a run: no effect.
+   */
+  recordBackend(backend: string): Promise<void>;
 }
 
 export const LoggerToken: InjectionToken<Logger> = Symbol.for('anomalab.Logger');
 export const RandomToken: InjectionToken<Random> = Symbol.for('anomalab.Random');
 export const CheckpointStoreToken: InjectionToken<CheckpointStore> = Symbol.for('anomalab.CheckpointStore');
 export const RunStoreToken: InjectionToken<RunStore> = Symbol.for('anomalab.RunStore');
-export const TensorRuntimeProviderToken: InjectionToken<() => Promise<TensorRuntime>> = Symbol.for(
-  'anomalab.TensorRuntimeProvider',
-);
+export const BackendRecorderToken: InjectionToken<(backend: string) => Promise<void>> = Symbol.for('anomalab.BackendRecorder');

@@ -6,11 +6,10 @@ import {
   LoggerToken,
   RandomToken,
   RunStoreToken,
-  TensorRuntimeProviderToken,
+  BackendRecorderToken,
   type Logger,
   type PluginServices,
   type Random,
-  type TensorRuntime,
 } from '../contracts/services.ts';
 
 export interface ScopeServices {
@@ -18,7 +17,8 @@ export interface ScopeServices {
   checkpoints: CheckpointStore;
   runStore: RunStore;
   random: Random;
-  tensors: () => Promise<TensorRuntime>;
+  /** Stores the backend a plugin reports (`PluginServices.recordBackend`); default: ignored. */
+  recordBackend?: (backend: string) => Promise<void>;
 }
 
 /**
@@ -32,7 +32,7 @@ export function createPluginScope(parent: DependencyContainer, services: ScopeSe
   scope.registerInstance(CheckpointStoreToken, services.checkpoints);
   scope.registerInstance(RunStoreToken, services.runStore);
   scope.registerInstance(RandomToken, services.random);
-  scope.registerInstance(TensorRuntimeProviderToken, services.tensors);
+  scope.registerInstance(BackendRecorderToken, services.recordBackend ?? (async () => {}));
   return { scope, services: resolvePluginServices(scope) };
 }
 
@@ -43,6 +43,6 @@ export function resolvePluginServices(scope: DependencyContainer): PluginService
     checkpoints: scope.resolve(CheckpointStoreToken),
     runStore: scope.resolve(RunStoreToken),
     random: scope.resolve(RandomToken),
-    tensors: scope.resolve(TensorRuntimeProviderToken),
+    recordBackend: scope.resolve(BackendRecorderToken),
   };
 }

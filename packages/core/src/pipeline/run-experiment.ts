@@ -33,6 +33,7 @@ export async function runExperiment(registry: PluginRegistry, runStore: RunStore
     const trained = await trainModel(ctx, predictor, data);
     const scored = await scoreTest(ctx, predictor, data, trained);
     const results = await evaluateAndWrite(ctx, data, trained, scored);
+    stopIfAborted(ctx, 'while writing the results');
     return await completeRun(ctx, results);
   } catch (error) {
     if (!(error as { discarded?: boolean }).discarded) await failRun(ctx, error);
@@ -56,6 +57,14 @@ async function discardIfRefusedData(ctx: RunContext, error: unknown): Promise<ne
   throw error;
 }
 
+/**
+ * A signal after training (SIGINT/SIGTERM, cancel) stops the run too: it ends interrupted,
+ * its trained checkpoint kept, and `--resume` scores it without training again.
+ */
+function stopIfAborted(ctx: RunContext, when: string): void {
+  if (ctx.signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', `interrupted ${when}; the trained checkpoint is kept. Continue with: anomalab experiment --resume ${ctx.run.id}`);
+}
+
 /** What the score stage hands to evaluation. */
 interface ScoredTest {
   scored: ScoredSplit;
@@ -73,10 +82,12 @@ interface ScoredTest {
 async function scoreTest(ctx: RunContext, predictor: Predictor, data: PreparedData, trained: TrainedModel): Promise<ScoredTest> {
   const { config, logger, plugins } = ctx;
   const W = config.detector.window;
-  if (ctx.signal.aborted) throw new AnomalabError('ANOMALAB_INTERRUPTED', 'interrupted before scoring');
+  stopIfAborted(ctx, 'before scoring');
   if (predictor.score) return scoreTestDirect(ctx, predictor, data);
   const trainErrors = await predictErrors(predictor, plugins.model.name, data.train, W, logger, 'train');
+  stopIfAborted(ctx, 'while scoring');
   const testErrors = await predictErrors(predictor, plugins.model.name, data.test, W, logger, 'test');
+  stopIfAborted(ctx, 'while scoring');
   const detector = await fitDetector(plugins.detector, config.detector.options, trainErrors, logger, {
     checkpoints: ctx.checkpoints,
     alsoBest: config.detector.weights === 'best' && trained.scoredEpoch !== trained.completedEpochs,
@@ -98,6 +109,7 @@ async function scoreTestDirect(ctx: RunContext, predictor: Predictor, data: Prep
   const { logger, plugins } = ctx;
   if (ctx.config.detector.weights === 'best') logger.warn(`detector.weights: best has no effect: model "${plugins.model.name}" scores rows itself`);
   const train = await scoreDirect(predictor, plugins.model.name, data.train, { trainSplit: true }, logger, 'train');
+  stopIfAborted(ctx, 'while scoring');
   const test = await scoreDirect(predictor, plugins.model.name, data.test, { trainSplit: false }, logger, 'test');
   const scored: ScoredSplit = {
     split: data.test,

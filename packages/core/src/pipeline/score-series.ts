@@ -6,14 +6,12 @@ import { container, type DependencyContainer } from 'tsyringe';
 import { AnomalabError } from '../errors.ts';
 import type { RunStore } from '../contracts/run-store.ts';
 import type { Predictor } from '../contracts/model-plugin.ts';
-import type { TensorRuntime } from '../contracts/services.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { loadExperiment } from '../config/load-experiment.ts';
 import { RunLogger } from '../logging/run-logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../run-store/atomic-write.ts';
 import { RUN_FILES, runPaths, SCORE_METRICS_FILE } from '../run-store/run-layout.ts';
 import { SeededRandom } from '../random.ts';
-import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { resolveEvaluators } from '../evaluation/select-evaluators.ts';
 import { datasetNotes, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
@@ -101,14 +99,12 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
   });
   await mkdir(tmp);
   const logger = new RunLogger({ logFile: join(tmp, RUN_FILES.log), out: request.out, quiet: request.quiet });
-  let runtime: TensorRuntime | undefined;
   const checkpoints = runStore.checkpoints(run.id);
   const { services } = createPluginScope(request.container ?? container, {
     logger,
     checkpoints,
     runStore,
     random: new SeededRandom(runConfig.seed),
-    tensors: async () => (runtime ??= await loadTensorRuntime()),
   });
 
   let predictor: Predictor | undefined;

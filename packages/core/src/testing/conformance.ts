@@ -130,7 +130,7 @@ function assertFiniteReport(report: EpochReport): void {
  * ```
  *
  * Services are real (quiet RunLogger, file checkpoints and run store in a temp dir,
- * SeededRandom, the core's tfjs loader); data are small generated sines.
+ * SeededRandom); data are small generated sines.
  */
 export function runModelConformance<Options>(config: ModelConformanceOptions<Options>): void {
   const { plugin, epochs = 2, window = 4, seed = 1111, tolerance = 0, timeoutMs = 60_000 } = config;

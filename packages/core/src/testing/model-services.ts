@@ -5,7 +5,6 @@ import { FsCheckpointStore } from '../run-store/fs-checkpoint-store.ts';
 import { FsRunStore } from '../run-store/fs-run-store.ts';
 import { runPaths } from '../run-store/run-layout.ts';
 import { SeededRandom } from '../random.ts';
-import { loadTensorRuntime } from '../compute/tensor-runtime.ts';
 
 /** Real plugin services for tests, plus the log lines the model wrote. */
 export interface TestServices extends PluginServices {
@@ -16,7 +15,7 @@ export interface TestServices extends PluginServices {
 /**
  * The services a run gives a model (see `createPluginScope`), built for a test: a
  * quiet RunLogger writing `<dir>/log.txt`, checkpoints in `<dir>/checkpoints`, a run
- * store in `<dir>/runs`, the seeded Random and the core's tfjs loader.
+ * store in `<dir>/runs` and the seeded Random (`recordBackend` records nothing).
  */
 export function createTestServices(dir: string, seed = 1111): TestServices {
   const lines: string[] = [];
@@ -34,6 +33,6 @@ export function createTestServices(dir: string, seed = 1111): TestServices {
     checkpoints: new FsCheckpointStore(runPaths(dir).checkpoints),
     runStore: new FsRunStore(join(dir, 'runs')),
     random: new SeededRandom(seed),
-    tensors: () => loadTensorRuntime(),
+    recordBackend: async () => {},
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { AnomalabError, loadTensorRuntime, type EpochReport } from '@anomalab/core';
+import { AnomalabError, type EpochReport } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import { createTestServices, makeTempDir, standardizedConformanceData } from '@anomalab/core/testing';
 import { resolveOptions, type EncDecOptions } from './config.ts';
 import type { EncDecPredictor } from './encdec-predictor.ts';

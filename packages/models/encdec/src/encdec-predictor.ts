@@ -1,4 +1,5 @@
-import { AnomalabError, decodeFlatState, encodeFlatState, EpochTrainedPredictor, type EpochPlan, type ErrorSeries, type FlatStateFormat, type PredictorState, type Series, type TrainContext, type TrainData } from '@anomalab/core';
+import { AnomalabError, type EpochPlan, type ErrorSeries, type Series, type TrainContext, type TrainData } from '@anomalab/core';
+import { FlatParameterPredictor } from '@anomalab/tfjs';
 import type { EncDecOptions } from './config.ts';
 import { EncDecNetwork } from './network.ts';
 import type { Tf } from './tf-types.ts';
@@ -12,12 +13,12 @@ export const STATE_FORMAT = 'encdec/1';
  * The `encdec` predictor (EncDec-AD). A reconstruction model: it implements `errors()`,
  * not `forecast()`. Owns its tfjs tensors; `dispose()` frees them.
  */
-export class EncDecPredictor extends EpochTrainedPredictor<number[]> {
-  readonly net: EncDecNetwork;
+export class EncDecPredictor extends FlatParameterPredictor<number[]> {
+  declare readonly net: EncDecNetwork;
 
   constructor(tf: Tf, backend: string, options: EncDecOptions, channels: number, seed: number) {
-    super();
-    this.net = new EncDecNetwork(tf, backend, options, channels, seed);
+    const net = new EncDecNetwork(tf, backend, options, channels, seed);
+    super(net, 'encdec', STATE_FORMAT, net.arch);
   }
 
   protected planTraining(data: TrainData, context: TrainContext): EpochPlan<number[]> {
@@ -42,32 +43,8 @@ export class EncDecPredictor extends EpochTrainedPredictor<number[]> {
     return assembler.finish();
   }
 
-  /** How checkpoints of this model are tagged and checked (the core's flat-state format). */
-  private stateFormat(): FlatStateFormat {
-    return { family: 'encdec', format: STATE_FORMAT, layout: this.net.layout, architecture: this.net.arch };
-  }
-
-  /** Weights and Adam moments per parameter name; in `json` the Adam step, the seed and the architecture. */
-  protected async readState(): Promise<PredictorState> {
-    const { net } = this;
-    const [params, m, v] = (await Promise.all([net.params.data(), net.adam.m.data(), net.adam.v.data()])) as Float32Array[];
-    return encodeFlatState(this.stateFormat(), { params: params!, m: m!, v: v!, step: net.adam.step, seed: net.seed });
-  }
-
-  protected async writeState(state: PredictorState): Promise<void> {
-    const { net } = this;
-    const restored = decodeFlatState(this.stateFormat(), state);
-    net.load(restored.params);
-    net.adam.load(restored.m, restored.v, restored.step);
-    // The seed keys the window order of every epoch: continue the saved run's.
-    if (restored.seed !== undefined) net.seed = restored.seed;
-  }
-
   describe() {
     return { engine: `tfjs-${this.net.backend}`, parameters: this.net.size };
   }
 
-  dispose(): void {
-    this.net.dispose();
-  }
 }

@@ -14,7 +14,8 @@ export const encdecModel: ModelPlugin<EncDecOptions> = {
   optionsSchema: encdecOptionsSchema,
   trainingDefaults: { epochs: 50, save_interval: 5 },
   async create({ options, channels, seed, services }) {
-    const [{ tf, backend }, { EncDecPredictor }, { resolveOptions }] = await Promise.all([services.tensors(), import('./encdec-predictor.ts'), import('./config.ts')]);
+    const [{ tensorsFor }, { EncDecPredictor }, { resolveOptions }] = await Promise.all([import('@anomalab/tfjs'), import('./encdec-predictor.ts'), import('./config.ts')]);
+    const { tf, backend } = await tensorsFor(services);
     return new EncDecPredictor(tf, backend, resolveOptions(options), channels, seed);
   },
 };

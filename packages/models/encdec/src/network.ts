@@ -1,8 +1,8 @@
-import { SeededRandom, type ParameterLayout } from '@anomalab/core';
+import { SeededRandom } from '@anomalab/core';
 import type * as tfType from '@tensorflow/tfjs';
-import { FlatAdam } from '@anomalab/core';
+import { FlatNetwork } from '@anomalab/tfjs';
 import type { EncDecOptions } from './config.ts';
-import { dense, lstmStep, type LstmState } from './lstm.ts';
+import { dense, lstmStep, type LstmState } from '@anomalab/tfjs';
 import { encdecParameters, transposed, weightViews, type Architecture, type Weights } from './parameters.ts';
 import type { Tensor1D, Tensor2D, Tf } from './tf-types.ts';
 
@@ -42,25 +42,20 @@ export function reconstructionLoss(tf: Tf, outputs: Tensor2D[], steps: Tensor2D[
  * The numeric state of one predictor: flat parameters and Adam moments as tfjs tensors, and
  * the seed (initialisation and the per-epoch window order derive from it).
  */
-export class EncDecNetwork {
+export class EncDecNetwork extends FlatNetwork {
   readonly arch: Architecture;
-  readonly layout: ParameterLayout;
-  readonly size: number;
-  params: Tensor1D;
-  readonly adam: FlatAdam;
 
   constructor(
-    readonly tf: Tf,
-    readonly backend: string,
+    tf: Tf,
+    backend: string,
     readonly options: EncDecOptions,
     channels: number,
-    public seed: number,
+    seed: number,
   ) {
-    this.arch = { channels, hidden: options.hidden };
-    this.layout = encdecParameters(this.arch);
-    this.size = this.layout.size;
-    this.params = tf.tensor1d(this.layout.initialParameters(new SeededRandom(seed).fork('encdec/init')));
-    this.adam = new FlatAdam(tf, this.size, { lr: options.lr, weightDecay: 0, clip: options.clip });
+    const arch = { channels, hidden: options.hidden };
+    const layout = encdecParameters(arch);
+    super(tf, backend, layout, layout.initialParameters(new SeededRandom(seed).fork('encdec/init')), { lr: options.lr, weightDecay: 0, clip: options.clip }, seed);
+    this.arch = arch;
   }
 
   /**
@@ -80,9 +75,7 @@ export class EncDecNetwork {
       const w = { ...weightViews(tf, arch, flat as Tensor1D), ...wT };
       return reconstructionLoss(tf, encodeDecode(tf, w, steps, (p) => truth[p]!), steps);
     })([this.params]);
-    const next = this.adam.update(this.params, grads[0] as Tensor1D);
-    this.params.dispose();
-    this.params = next;
+    this.setParams(this.adam.update(this.params, grads[0] as Tensor1D));
     const loss = value.dataSync()[0]!;
     tf.dispose([value, ...grads, ...steps, wT.encoderWT!, wT.decoderWT!, wT.outputWT!]);
     return loss;
@@ -99,16 +92,5 @@ export class EncDecNetwork {
     const values = out.dataSync() as Float32Array;
     out.dispose();
     return values;
-  }
-
-  /** Swap in restored parameters. */
-  load(params: Float32Array): void {
-    this.params.dispose();
-    this.params = this.tf.tensor1d(params);
-  }
-
-  dispose(): void {
-    this.params.dispose();
-    this.adam.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import type * as tfType from '@tensorflow/tfjs';
+import { dense, lstmStep } from '@anomalab/tfjs';
 import type { Tf } from './tf-types.ts';
 import type { CellType } from './config.ts';
 
@@ -16,7 +17,8 @@ export function stateSize(cell: CellType): number {
 /**
  * One layer's weights as tensor views of the flat parameter vector. `w` is `[wIh; wHh]`
  * stacked (rows: input then hidden), so LSTM and plain RNN cells need a single matMul of
- * `[x, h]` for all gates: per-op dispatch dominates on the wasm backend.
+ * `[x, h]` for all gates: per-op dispatch dominates on the wasm backend. `dense` and the
+ * LSTM step are @anomalab/tfjs's (shared with encdec).
  */
 export interface LayerWeights {
   /** [in + H, G*H] */
@@ -35,33 +37,6 @@ export interface LayerWeights {
   wHhT?: Tensor2D;
 }
 
-const denseOps = new WeakMap<object, (...args: tfType.Tensor[]) => tfType.Tensor>();
-
-/**
- * x @ w + b. With `wT` (w transposed, computed once per window outside the gradient tape)
- * the backward pass uses only untransposed matMuls: on the wasm backend a matMul with a
- * transpose flag (what tfjs's own matMul gradient uses) is ~9x slower than an explicit
- * transpose followed by a plain matMul. Without `wT`: plain fused matMul (eval mode).
- */
-export function dense(tf: Tf, x: Tensor2D, w: Tensor2D, b: tfType.Tensor1D, wT?: Tensor2D, activation?: 'relu'): Tensor2D {
-  if (!wT) return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as Tensor2D;
-  let op = denseOps.get(tf);
-  if (!op) {
-    op = tf.customGrad((...args) => {
-      const [xIn, wIn, bIn, wTIn, save] = args as [Tensor2D, Tensor2D, tfType.Tensor1D, Tensor2D, tfType.GradSaveFunc];
-      save([xIn]);
-      return {
-        value: tf.fused.matMul({ a: xIn, b: wIn, bias: bIn }),
-        // wT is not on the tape (a constant), so its gradient is never read: return it as a placeholder.
-        gradFunc: (dy: tfType.Tensor, saved: tfType.Tensor[]) => [tf.matMul(dy as Tensor2D, wTIn), tf.matMul(tf.transpose(saved[0] as Tensor2D), dy as Tensor2D), tf.sum(dy, 0), wTIn],
-      };
-    });
-    denseOps.set(tf, op);
-  }
-  const out = op(x, w, b, wT) as Tensor2D;
-  return activation === 'relu' ? tf.relu(out) : out;
-}
-
 /** A layer's recurrent state: [h] or [h, c], each [batch, H]. */
 export type LayerState = Tensor2D[];
 
@@ -74,13 +49,8 @@ export function cellStep(tf: Tf, cell: CellType, weights: LayerWeights, x: Tenso
   const h = state[0]!;
   switch (cell) {
     case 'LSTM': {
-      const c = state[1]!;
-      const H = h.shape[1];
-      const z = dense(tf, tf.concat([x, h], 1), weights.w, weights.bias, weights.wT);
-      const [sig, gPre] = tf.split(z, [3 * H, H], 1) as [Tensor2D, Tensor2D];
-      const [i, f, o] = tf.split(tf.sigmoid(sig), 3, 1) as Tensor2D[];
-      const c2 = tf.add(tf.mul(f!, c), tf.mul(i!, tf.tanh(gPre))) as Tensor2D;
-      return [tf.mul(o!, tf.tanh(c2)) as Tensor2D, c2];
+      const next = lstmStep(tf, weights.w, weights.bias, weights.wT, x, { h, c: state[1]! });
+      return [next.h, next.c];
     }
     case 'GRU': {
       // PyTorch GRU: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) n + z h.

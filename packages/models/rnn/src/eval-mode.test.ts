@@ -2,7 +2,8 @@
 // deterministic forecasts and validation losses equal to the same weights' with dropout 0,
 // on both engines, while its training-mode losses differ (masks on).
 import { describe, expect, it } from 'vitest';
-import { loadTensorRuntime, SeededRandom } from '@anomalab/core';
+import { SeededRandom } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import { augment, channelStd } from './augment.ts';
 import { resolveOptions } from './config.ts';
 import { windowMasks } from './dropout.ts';

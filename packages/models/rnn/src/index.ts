@@ -14,7 +14,8 @@ export const rnnModel: ModelPlugin<RnnOptions> = {
   optionsSchema: rnnOptionsSchema,
   trainingDefaults: { epochs: 400, save_interval: 10 },
   async create({ options, channels, seed, services }) {
-    const [{ tf, backend }, { RnnPredictor }, { resolveOptions }] = await Promise.all([services.tensors(), import('./rnn-predictor.ts'), import('./config.ts')]);
+    const [{ tensorsFor }, { RnnPredictor }, { resolveOptions }] = await Promise.all([import('@anomalab/tfjs'), import('./rnn-predictor.ts'), import('./config.ts')]);
+    const { tf, backend } = await tensorsFor(services);
     return new RnnPredictor(tf, backend, resolveOptions(options), channels, seed);
   },
 };

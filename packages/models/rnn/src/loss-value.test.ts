@@ -4,7 +4,7 @@
 // placed in the flat vector by parameter name. Checked on the tfjs reference path
 // (windowLoss) and on the fused WebAssembly engine (FusedKernel, public methods only).
 import { describe, expect, it } from 'vitest';
-import { loadTensorRuntime } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import { resolveOptions } from './config.ts';
 import { architectureOf, parameterLayout, stopGradient, weightViews, windowLoss, type Architecture } from './rnn-model.ts';
 import { FusedKernel } from './fused/kernel.ts';

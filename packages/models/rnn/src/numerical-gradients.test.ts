@@ -6,7 +6,8 @@
 // (float32; 2 layers, E != H, residual, fixed dropout masks, non-zero carried state) and
 // the fused WebAssembly kernel's hand-written backward pass (lossAndGrad, dropout 0).
 import { describe, expect, it } from 'vitest';
-import { loadTensorRuntime, SeededRandom } from '@anomalab/core';
+import { SeededRandom } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import type * as tfType from '@tensorflow/tfjs';
 import { resolveOptions, type CellType } from './config.ts';
 import { architectureOf, initialParameters, parameterLayout, stopGradient, weightViews, windowLoss, type Architecture, type ModelState } from './rnn-model.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadTensorRuntime, SeededRandom } from '@anomalab/core';
+import { SeededRandom } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import type * as tfType from '@tensorflow/tfjs';
 import { resolveOptions, type CellType } from './config.ts';
 import { architectureOf, disposeTransposed, initialParameters, stopGradient, transposedWeights, weightViews, windowLoss, withTransposed, zeroState } from './rnn-model.ts';

@@ -1,7 +1,11 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from './tf-types.ts';
 import { ParameterLayout, type ParameterSlot, type Random } from '@anomalab/core';
-import { cellStep, dense, GATES, stateSize, type LayerState, type LayerWeights } from './cells.ts';
+import { dense } from '@anomalab/tfjs';
+import { cellStep, GATES, stateSize, type LayerState, type LayerWeights } from './cells.ts';
+
+/** PyTorch's `.detach()` for gradient functions (@anomalab/tfjs's). */
+export { stopGradient } from '@anomalab/tfjs';
 import type { CellType, RnnOptions } from './config.ts';
 
 
@@ -167,12 +171,6 @@ export function modelStep(tf: Tf, arch: Architecture, w: ModelWeights, x: Tensor
   let output = dense(tf, input, w.decoderW, w.decoderB, w.decoderWT);
   if (arch.residual) output = tf.add(output, x);
   return { output, state: next, top: input };
-}
-
-/** Identity whose gradient is zero: PyTorch's `.detach()` inside a differentiated function. */
-export function stopGradient(tf: Tf): (x: Tensor) => Tensor {
-  const f = tf.customGrad((...inputs) => ({ value: tf.clone(inputs[0] as Tensor), gradFunc: (dy: Tensor) => tf.zerosLike(dy) }));
-  return (x: Tensor) => f(x);
 }
 
 export interface WindowLoss {

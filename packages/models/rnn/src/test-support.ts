@@ -1,6 +1,6 @@
 // Helpers for this package's tests and bench script (not exported by the plugin).
 import { existsSync, readFileSync } from 'node:fs';
-import { loadTensorRuntime, SeededRandom, type EpochReport, type PluginServices, type Series, type TrainContext } from '@anomalab/core';
+import { SeededRandom, type EpochReport, type PluginServices, type Series, type TrainContext } from '@anomalab/core';
 import { generateSynthetic } from '@anomalab/datasets';
 import { findTestMirror } from '@anomalab/datasets/testing';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { resolveOptions, type RnnOptions } from './config.ts';
 import { rnnModel } from './index.ts';
 import type { RnnPredictor } from './rnn-predictor.ts';
 
-/** Services with an in-memory logger; tfjs comes from the core's runtime loader. */
+/** Services with an in-memory logger (the model loads tfjs itself through @anomalab/tfjs). */
 export function testServices(seed = 1111): PluginServices & { lines: string[] } {
   const lines: string[] = [];
   const unused = new Proxy({}, { get: () => { throw new Error('not available in rnn tests'); } });
@@ -24,7 +24,7 @@ export function testServices(seed = 1111): PluginServices & { lines: string[] } 
     checkpoints: unused as PluginServices['checkpoints'],
     runStore: unused as PluginServices['runStore'],
     random: new SeededRandom(seed),
-    tensors: () => loadTensorRuntime(),
+    recordBackend: async () => {},
   };
 }
 

@@ -1,4 +1,2 @@
-import type { TensorRuntime } from '@anomalab/core';
-
-/** The tfjs namespace exactly as `services.tensors()` hands it out. */
-export type Tf = TensorRuntime['tf'];
+/** The tfjs namespace exactly as `tensorsFor(services)` (@anomalab/tfjs) hands it out. */
+export type { Tf } from '@anomalab/tfjs';

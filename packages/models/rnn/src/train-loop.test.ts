@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTensorRuntime } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import type { CellType } from './config.ts';
 import { createPredictor, syntheticSplits, testServices, trainContext, TINY } from './test-support.ts';
 import { parameterCount } from './rnn-model.ts';

@@ -6,11 +6,10 @@ import type { DatasetPlugin } from '../../contracts/dataset-plugin.ts';
 import type { DetectorPlugin } from '../../contracts/detector.ts';
 import type { ModelPlugin } from '../../contracts/model-plugin.ts';
 import type { RunStore, RunSummary } from '../../contracts/run-store.ts';
-import type { PluginServices, TensorRuntime } from '../../contracts/services.ts';
+import type { PluginServices } from '../../contracts/services.ts';
 import type { ExperimentConfig } from '../../config/experiment-config.ts';
 import { RunLogger, type LogEvent } from '../../logging/run-logger.ts';
 import { SeededRandom } from '../../random.ts';
-import { loadTensorRuntime } from '../../compute/tensor-runtime.ts';
 import type { PluginRegistry } from '../../plugins/registry.ts';
 import type { SelectedEvaluator } from '../../contracts/evaluator.ts';
 import { resolveEvaluators } from '../../evaluation/select-evaluators.ts';
@@ -138,20 +137,12 @@ export async function openRun(registry: PluginRegistry, runStore: RunStore, opti
   });
   const checkpoints = observeSaves(runStore.checkpoints(run.id), options.onCheckpoint);
   const random = new SeededRandom(config.seed);
-  let runtime: TensorRuntime | undefined;
-  // tfjs is loaded on a plugin's first request only; its backend is logged and recorded.
-  const tensors = async () => {
-    if (!runtime) {
-      runtime = await loadTensorRuntime();
-      logger.info(`tfjs backend: ${runtime.backend}`);
-      if (runtime.backend === 'cpu') {
-        logger.warn('tfjs is running on its pure-JavaScript cpu backend: expect training several times slower than wasm. Check that @tensorflow/tfjs-backend-wasm is installed, or unset ANOMALAB_BACKEND=cpu.');
-      }
-      await runStore.update(run.id, { backend: runtime.backend });
-    }
-    return runtime;
+  // The compute backend a model reports (e.g. tfjs's, via @anomalab/tfjs): logged, stored in run.json.
+  const recordBackend = async (backend: string) => {
+    logger.info(`backend: ${backend}`);
+    await runStore.update(run.id, { backend });
   };
-  const { services } = createPluginScope(options.container ?? container, { logger, checkpoints, runStore, random, tensors });
+  const { services } = createPluginScope(options.container ?? container, { logger, checkpoints, runStore, random, recordBackend });
   return {
     options,
     config,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadTensorRuntime, SeededRandom } from '@anomalab/core';
+import { SeededRandom } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import { augment, channelStd } from '../augment.ts';
 import { mixSeed } from '@anomalab/core';
 import { resolveOptions, type CellType, type RnnOptions } from '../config.ts';

@@ -1,4 +1,14 @@
-import type { TensorRuntime } from '../contracts/services.ts';
+import type { PluginServices } from '@anomalab/core';
+
+/** tfjs with the backend it runs on. */
+export interface TensorRuntime {
+  readonly tf: typeof import('@tensorflow/tfjs');
+  /** `tensorflow`, `wasm` or `cpu`. */
+  readonly backend: string;
+}
+
+/** The tfjs namespace. */
+export type Tf = TensorRuntime['tf'];
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -38,4 +48,23 @@ async function initialise(preference: BackendPreference): Promise<TensorRuntime>
   if (!(await tf.setBackend('cpu'))) throw new Error('no tfjs backend could be initialised');
   await tf.ready();
   return { tf, backend: 'cpu' };
+}
+
+const announced = new WeakSet<PluginServices>();
+
+/**
+ * tfjs for a model's `create()`: the process's runtime (`loadTensorRuntime`), its backend
+ * recorded once per run through `services.recordBackend` (the pipeline logs it and stores
+ * it in run.json), with a warning on the slow `cpu` backend.
+ */
+export async function tensorsFor(services: PluginServices): Promise<TensorRuntime> {
+  const runtime = await loadTensorRuntime();
+  if (!announced.has(services)) {
+    announced.add(services);
+    if (runtime.backend === 'cpu') {
+      services.logger.warn('tfjs is running on its pure-JavaScript cpu backend: expect training several times slower than wasm. Check that @tensorflow/tfjs-backend-wasm is installed, or unset ANOMALAB_BACKEND=cpu.');
+    }
+    await services.recordBackend(runtime.backend);
+  }
+  return runtime;
 }

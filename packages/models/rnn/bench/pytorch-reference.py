@@ -11,7 +11,7 @@ timing does not depend on the values).
 Needs PyTorch (on Debian: `apt-get install python3-torch`, then run with /usr/bin/python3).
 Not part of the tests.
 
-    /usr/bin/python3 bench/pytorch-reference.py [--hidden 32 --embedding 32] [--threads 2] [--windows 12]
+    /usr/bin/python3 packages/models/rnn/bench/pytorch-reference.py [--hidden 32 --embedding 32] [--threads 2] [--windows 12]
 """
 import argparse
 import statistics

@@ -13,9 +13,9 @@ import { findTestMirror } from '@anomalab/datasets/testing';
 import { parseArgs } from 'node:util';
 import { channelStats, standardize, type LoadedSeries, type Series } from '@anomalab/core';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
-// The rnn package's internals (not part of its plugin API): the model and the naive loop.
-import { createPredictor, testServices, trainContext } from '../../models/rnn/src/test-support.ts';
-import { forecastNaive } from '../../models/rnn/src/forecast.ts';
+// This package's internals (not part of its plugin API): the model and the naive loop.
+import { createPredictor, testServices, trainContext } from '../src/test-support.ts';
+import { forecastNaive } from '../src/forecast.ts';
 
 const { values: args } = parseArgs({
   options: {

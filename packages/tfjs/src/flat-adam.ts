@@ -1,7 +1,6 @@
 import type * as tfType from '@tensorflow/tfjs';
-import type { TensorRuntime } from '../contracts/services.ts';
+import type { Tf } from './runtime.ts';
 
-type Tf = TensorRuntime['tf'];
 type Tensor1D = tfType.Tensor1D;
 
 export interface AdamSettings {
@@ -14,8 +13,6 @@ export interface AdamSettings {
 }
 
 /**
- * Shared by the model packages that train a flat parameter vector with tfjs.
- *
  * Classic Adam (PyTorch's `optim.Adam`) on the flat parameter vector, preceded by the
  * reference's `clip_grad_norm_`: the raw gradient is rescaled to a global norm of at most
  * `clip`, then the L2 term `weightDecay * p` is added (inside the optimizer step, as

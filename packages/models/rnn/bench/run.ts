@@ -1,4 +1,4 @@
-// Benchmark harness (`npm run bench`): training speed of the rnn model per engine, scoring
+// Benchmark harness (`npm run bench` at the repository root): training speed of the rnn model per engine, scoring
 // (forecast) wall time, peak RSS, the commit. Each (case, engine) runs in its own child
 // process so peak RSS is per case. Not part of the test suite; a few minutes in total.
 //
@@ -14,18 +14,19 @@
 import { findTestMirror } from '@anomalab/datasets/testing';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { channelStats, loadTensorRuntime, SeededRandom, standardize, type Series } from '@anomalab/core';
+import { channelStats, mixSeed, SeededRandom, standardize, type Series } from '@anomalab/core';
+import { loadTensorRuntime } from '@anomalab/tfjs';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
-import { augment, channelStd } from '../packages/models/rnn/src/augment.ts';
-import { resolveOptions, type RnnOptions } from '../packages/models/rnn/src/config.ts';
-import { FusedEngine } from '../packages/models/rnn/src/fused/engine.ts';
-import { mixSeed } from '@anomalab/core';
-import { RnnNetwork } from '../packages/models/rnn/src/network.ts';
-import { zeroState } from '../packages/models/rnn/src/rnn-model.ts';
-import { trainWindow, upload, windowTensors } from '../packages/models/rnn/src/train-loop.ts';
-import { createPredictor, testServices, trainContext } from '../packages/models/rnn/src/test-support.ts';
+import { augment, channelStd } from '../src/augment.ts';
+import { resolveOptions, type RnnOptions } from '../src/config.ts';
+import { FusedEngine } from '../src/fused/engine.ts';
+import { RnnNetwork } from '../src/network.ts';
+import { zeroState } from '../src/rnn-model.ts';
+import { trainWindow, upload, windowTensors } from '../src/train-loop.ts';
+import { createPredictor, testServices, trainContext } from '../src/test-support.ts';
 
 const CASES = ['train-default', 'train-128', 'train-default-2t', 'train-128-2t', 'score-ecg', 'score-power'] as const;
 type CaseName = (typeof CASES)[number];
@@ -192,7 +193,7 @@ async function child(name: CaseName, engine: EngineName): Promise<void> {
 function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages/models/rnn', 'bench'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', join(import.meta.dirname, '..')], { encoding: 'utf8' }).trim();
     return dirty ? `${sha}+dirty` : sha;
   } catch {
     return 'unknown';
