@@ -6,8 +6,9 @@
 //   npm run bench:faults -- --kill 20 --signals 4 --seed 7 --json out.json
 //
 // Experiment: experiments/ecg-smoke.yaml (rnn on the real ECG series) with --epochs epochs.
-// Faults, each at a random moment during training (uniform over the reference run's
-// training time, seeded):
+// Faults, each at a random moment of training (seeded): after k completed epochs (k uniform
+// in 0..epochs-1) plus a random fraction of an epoch (the reference run's mean epoch time);
+// an attempt where the run still finished first is repeated with a new moment, not counted:
 //   kill -9   SIGKILL: no chance to write anything; the store must still be consistent.
 //   SIGINT    Ctrl-C: checkpoint + status interrupted (exit 130).
 //   SIGTERM   the same through SIGTERM (how the server cancels).
@@ -128,9 +129,26 @@ function epochsLogged(runDir: string): number {
   }
 }
 
+/** When to strike: after `epoch` completed epochs plus `fraction` of the next one. */
+interface Moment {
+  epoch: number;
+  fraction: number;
+}
+
+let epochMs = 1000;
+let missed = 0;
+
+/** Mean epoch duration of a run (from its metrics.jsonl). */
+function meanEpochMs(runDir: string): number {
+  const durations = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"epoch"')).map((l) => JSON.parse(l).duration_ms as number);
+  return durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length);
+}
+
 interface Trial {
   fault: string;
-  delayMs: number;
+  moment: Moment;
+  /** The run completed before the fault struck (not counted; the trial is repeated). */
+  missed?: boolean;
   faultedExit: string;
   epochsAtFault: number;
   recovered: boolean;
@@ -148,8 +166,10 @@ async function main(): Promise<void> {
   const ref = await runCli(['experiment', experiment, ...sets, '--runs', referenceStore], (_kill, at) => (trainStart = at));
   if (ref.code !== 0) throw new Error(`the reference run failed (exit ${ref.code}):\n${ref.stderr}`);
   const trainingMs = Date.now() - trainStart;
-  const reference = fingerprint(join(referenceStore, onlyRun(referenceStore)!));
-  console.log(`reference run: ${((Date.now() - t0) / 1000).toFixed(1)}s (training and scoring ${(trainingMs / 1000).toFixed(1)}s)\n`);
+  const referenceDir = join(referenceStore, onlyRun(referenceStore)!);
+  const reference = fingerprint(referenceDir);
+  epochMs = meanEpochMs(referenceDir);
+  console.log(`reference run: ${((Date.now() - t0) / 1000).toFixed(1)}s (training and scoring ${(trainingMs / 1000).toFixed(1)}s, ${epochMs.toFixed(0)} ms per epoch)\n`);
 
   const trials: Trial[] = [];
   const plan: string[] = [
@@ -161,20 +181,28 @@ async function main(): Promise<void> {
   ];
   for (const [i, fault] of plan.entries()) {
     if ((fault === 'full disk' || fault === 'read-only') && !isRoot) {
-      trials.push({ fault, delayMs: 0, faultedExit: '-', epochsAtFault: 0, recovered: false, identical: false, note: 'needs root (mount)' });
+      trials.push({ fault, moment: { epoch: 0, fraction: 0 }, faultedExit: '-', epochsAtFault: 0, recovered: false, identical: false, note: 'needs root (mount)' });
       continue;
     }
-    // A moment in the first 80% of training (later ones would often miss it).
-    const delayMs = Math.round(random.uniform() * trainingMs * 0.8);
-    const trial = await runTrial(i, fault, delayMs, reference);
-    trials.push(trial);
-    console.log(`${String(i + 1).padStart(2)} ${fault.padEnd(9)} at +${(delayMs / 1000).toFixed(2)}s (epoch ${trial.epochsAtFault}/${epochs}): faulted run ${trial.faultedExit}; recovered ${trial.recovered ? 'yes' : 'NO'}, identical ${trial.identical ? 'yes' : 'NO'}${trial.note ? ` (${trial.note})` : ''}`);
+    // A random moment of training: after k completed epochs (k uniform in 0..epochs-1) plus a
+    // random fraction of an epoch. Timing by epochs, not wall time, keeps it inside training
+    // however loaded the machine is. A run that still finished first is tried again.
+    let trial: Trial | undefined;
+    for (let attempt = 0; attempt < 4 && (!trial || trial.missed); attempt++) {
+      const moment = { epoch: random.int(epochs), fraction: random.uniform() };
+      trial = await runTrial(i, fault, moment, reference);
+      if (trial.missed) missed++;
+    }
+    trials.push(trial!);
+    const t = trial!;
+    console.log(`${String(i + 1).padStart(2)} ${fault.padEnd(9)} at epoch ${t.moment.epoch} + ${t.moment.fraction.toFixed(2)} (${t.epochsAtFault}/${epochs} logged): faulted run ${t.faultedExit}; recovered ${t.recovered ? 'yes' : 'NO'}, identical ${t.identical ? 'yes' : 'NO'}${t.note ? ` (${t.note})` : ''}`);
   }
 
-  console.log('\n| fault | trials | recovered | identical to uninterrupted |');
+  console.log(`\n(${missed} attempt(s) where the run finished before the fault were repeated with a new moment)`);
+  console.log('| fault | trials | recovered | identical to uninterrupted |');
   console.log('|---|---|---|---|');
   for (const fault of [...new Set(plan)]) {
-    const rows = trials.filter((t) => t.fault === fault);
+    const rows = trials.filter((t) => t.fault === fault && !t.missed);
     const skipped = rows.filter((t) => t.note === 'needs root (mount)').length;
     const real = rows.length - skipped;
     console.log(`| ${fault} | ${real}${skipped ? ` (+${skipped} not run: needs root)` : ''} | ${rows.filter((t) => t.recovered).length}/${real} | ${rows.filter((t) => t.identical).length}/${real} |`);
@@ -182,7 +210,7 @@ async function main(): Promise<void> {
   if (args.json) writeFileSync(args.json, JSON.stringify({ epochs, seed: Number(args.seed), trainingMs, trials }, null, 2));
 }
 
-async function runTrial(i: number, fault: string, delayMs: number, reference: Fingerprint): Promise<Trial> {
+async function runTrial(i: number, fault: string, moment: Moment, reference: Fingerprint): Promise<Trial> {
   const base = join(root, `trial-${i}`);
   let store = base;
   let afterFault = () => {};
@@ -219,7 +247,7 @@ async function runTrial(i: number, fault: string, delayMs: number, reference: Fi
   }
 
   try {
-    return await faultAndResume(fault, delayMs, reference, store, signal, atFault, afterFault);
+    return await faultAndResume(fault, moment, reference, store, signal, atFault, afterFault);
   } finally {
     cleanupTrial(base, store);
   }
@@ -227,7 +255,7 @@ async function runTrial(i: number, fault: string, delayMs: number, reference: Fi
 
 async function faultAndResume(
   fault: string,
-  delayMs: number,
+  moment: Moment,
   reference: Fingerprint,
   store: string,
   signal: NodeJS.Signals,
@@ -239,29 +267,37 @@ async function faultAndResume(
   let timer: NodeJS.Timeout | undefined;
   // A disk or store fault does not stop the run at once: it fails at its next write.
   const faulted = await runCli(['experiment', experiment, ...sets, '--runs', store], (kill) => {
-    timer = setTimeout(() => {
+    const fire = () => {
       if (exited) return;
       const id = onlyRun(store);
       epochsAtFault = id ? epochsLogged(join(store, id)) : 0;
       atFault();
       if (fault === 'kill -9' || fault === 'SIGINT' || fault === 'SIGTERM') kill(signal);
-    }, delayMs);
+    };
+    // Poll metrics.jsonl until `moment.epoch` epochs are logged, then wait a fraction of an epoch.
+    const poll = () => {
+      if (exited) return;
+      const id = onlyRun(store);
+      if (id && epochsLogged(join(store, id)) >= moment.epoch) timer = setTimeout(fire, moment.fraction * epochMs);
+      else timer = setTimeout(poll, 20);
+    };
+    poll();
   });
   exited = true;
   clearTimeout(timer);
   afterFault();
   const faultedExit = faulted.signal ? `killed by ${faulted.signal}` : `exit ${faulted.code}`;
   const id = onlyRun(store);
-  if (!id) return { fault, delayMs, faultedExit, epochsAtFault, recovered: false, identical: false, note: 'no run folder' };
+  if (!id) return { fault, moment, faultedExit, epochsAtFault, recovered: false, identical: false, note: 'no run folder' };
   if (faulted.code === 0) {
-    return { fault, delayMs, faultedExit, epochsAtFault, recovered: true, identical: identical(reference, fingerprint(join(store, id))), note: 'the run finished before the fault took effect' };
+    return { fault, moment, faultedExit, epochsAtFault, recovered: true, identical: identical(reference, fingerprint(join(store, id))), note: 'the run finished before the fault took effect', missed: true };
   }
   const resumed = await runCli(['experiment', '--resume', id, '--runs', store]);
   const record = JSON.parse(readFileSync(join(store, id, 'run.json'), 'utf8'));
   const recovered = resumed.code === 0 && record.status === 'completed';
   const note = recovered ? undefined : `resume exit ${resumed.code}: ${resumed.stderr.trim().split('\n').at(-1)}`;
   const same = recovered && identical(reference, fingerprint(join(store, id)));
-  return { fault, delayMs, faultedExit, epochsAtFault, recovered, identical: same, note };
+  return { fault, moment, faultedExit, epochsAtFault, recovered, identical: same, note };
 }
 
 function cleanupTrial(base: string, store: string): void {
