@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { AnomalabError, ConfigError, FsRunStore, assertResumableOverrides, isMatrixExperiment, newRunId, parseOverride, planSweep, runPaths, type ConfigProblem, type LoadedExperiment, type RunSummary } from '@anomalab/core';
+import { AnomalabError, ConfigError, FsRunStore, assertResumableOverrides, isMatrixExperiment, newRunId, parseOverride, planSweep, readExperimentFile, runPaths, type ConfigProblem, type LoadedExperiment, type RunSummary } from '@anomalab/core';
 import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
 import { openLauncher } from '../sweep/open-launcher.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -91,7 +90,7 @@ Examples:
       if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
       const run = await app.runs.get(values.resume);
       const configPath = runPaths(run.dir).config;
-      const savedText = await readFile(configPath, 'utf8');
+      const savedText = await readExperimentFile(configPath);
       loaded = await app.load({ file: configPath, text: savedText, overrides });
       // Data, model, detector and seed are fixed for a run; the pipeline writes the new
       // config.json only once it has accepted the resume (not running elsewhere, ...).
@@ -182,7 +181,8 @@ async function withSignals(controller: AbortController, ctx: { err: NodeJS.Writa
 
 async function isMatrixFile(file: string): Promise<boolean> {
   try {
-    return isMatrixExperiment(parseYaml(await readFile(file, 'utf8')));
+    // Bounded read: a huge file or /dev/zero is refused by size, never read whole.
+    return isMatrixExperiment(parseYaml(await readExperimentFile(file)));
   } catch {
     return false; // unreadable or invalid YAML: the normal loader reports it with positions
   }
