@@ -67,9 +67,10 @@ export class KMeansPredictor implements Predictor {
     for (let t = 0; t < series.rows; t++) joint[t] = channels.reduce((s, ch) => s + ch[t]!, 0) / channels.length;
     return {
       channels,
-      joint,
+      // One channel: its scores are the joint score already (as the Gaussian detector, no separate joint).
+      ...(channels.length > 1 ? { joint } : {}),
       firstValid: 0,
-      details: { window: m, clusters: this.options.clusters, rowScore: this.options.row_score, joint: 'mean of the channel scores', discords, ...(series.rows < m ? { notes: [`the series has ${series.rows} rows, fewer than the window m = ${m}: every score is 0`] } : {}) },
+      details: { window: m, clusters: this.options.clusters, rowScore: this.options.row_score, joint: channels.length > 1 ? 'mean of the channel scores' : 'none (one channel)', discords, ...(series.rows < m ? { notes: [`the series has ${series.rows} rows, fewer than the window m = ${m}: every score is 0`] } : {}) },
     };
   }
 

@@ -85,9 +85,10 @@ export class MatrixProfilePredictor implements Predictor {
     const notes = series.rows < m ? [`the series has ${series.rows} rows, fewer than the window m = ${m}: every score is 0`] : [];
     return {
       channels,
-      joint,
+      // One channel: its scores are the joint score already (as the Gaussian detector, no separate joint).
+      ...(channels.length > 1 ? { joint } : {}),
       firstValid: 0,
-      details: { window: m, join: this.options.join, neighbours, rowScore: this.options.row_score, joint: 'mean of the channel scores', discords, profileMean, ...(notes.length ? { notes } : {}) },
+      details: { window: m, join: this.options.join, neighbours, rowScore: this.options.row_score, joint: channels.length > 1 ? 'mean of the channel scores' : 'none (one channel)', discords, profileMean, ...(notes.length ? { notes } : {}) },
     };
   }
 
