@@ -1,34 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain .mjs build script without types
-import { build, sourceHash } from '../assembly/build.mjs';
-import { WASM_URL } from './kernel.ts';
+import { exportedFunctions } from '@anomalab/wasm-kernel';
+import { kernel } from '../assembly/build.mjs';
+import { kernelModule } from './kernel.ts';
 
-const metaPath = fileURLToPath(new URL('../assembly/build/mp.meta.json', import.meta.url));
-
+// The committed build (assembly/build/: mp.wasm, its generated typings mp.d.ts + mp.js,
+// mp.meta.json) against the AssemblyScript source (assembly/mp.ts), through the shared
+// kernel build of @anomalab/wasm-kernel.
 describe('committed mp.wasm', () => {
-  it('was built from the current AssemblyScript source (recorded hash) and is the recorded binary', () => {
-    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-    expect(meta.source_sha256, 'assembly/mp.ts changed: run node packages/models/matrix-profile/assembly/build.mjs and commit build/').toBe(sourceHash());
-    expect(createHash('sha256').update(readFileSync(WASM_URL)).digest('hex')).toBe(meta.wasm_sha256);
+  it('was built from the current AssemblyScript source (recorded hash) and is the recorded binary and typings', () => {
+    expect(kernel.check()).toEqual([]);
   });
 
-  it('rebuilds byte-identically with the installed assemblyscript', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mp-wasm-'));
-    try {
-      const meta = build(dir);
-      const committed = JSON.parse(readFileSync(metaPath, 'utf8'));
-      expect(
-        readFileSync(join(dir, 'mp.wasm')).equals(readFileSync(WASM_URL)),
-        `rebuilt mp.wasm differs from the committed one (committed with assemblyscript ${committed.assemblyscript}, installed ${meta.assemblyscript}): run node packages/models/matrix-profile/assembly/build.mjs and commit build/`,
-      ).toBe(true);
-      expect(meta.source_sha256).toBe(sourceHash());
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('rebuilds byte-identically with the installed assemblyscript (module and typings)', () => {
+    expect(kernel.rebuildDiffers()).toEqual([]);
   }, 120_000);
+
+  it('exports exactly the functions its typings declare (kernel.ts uses them)', () => {
+    const declared = kernel.declaredFunctions();
+    expect(exportedFunctions(kernelModule())).toEqual(declared);
+    expect(Object.keys(declared).sort()).toEqual(['abJoin', 'alloc', 'reset', 'selfJoin']);
+  });
 });
