@@ -52,4 +52,13 @@ describe('matrix-profile through the CLI (ecg/chfdb_chf13_45590)', () => {
     expect(scored.channels.map((c: any) => c.metrics.deployable.threshold)).toEqual(run.channels.map((c: any) => c.metrics.deployable.threshold));
     expect(scored.joint.metrics.aucPr).toBeGreaterThan(0.3);
   });
+
+  it('anomalab score --split train of the run\'s own series: scored as in the run (self-join), not matched with itself', async () => {
+    const result = await runCli(['score', id, '--series', 'ecg/chfdb_chf13_45590', '--split', 'train', '--runs', runs, '--json'], { ANOMALAB_DATA_MIRROR: mirror.dir! });
+    expect(result.code, result.stderr).toBe(0);
+    const scored = JSON.parse(readFileSync(join(JSON.parse(result.stdout).dir, 'results.json'), 'utf8'));
+    expect(scored.model.neighbours).toMatch(/self-join of the train split/);
+    // Matched with itself every distance would be 0.
+    expect(scored.model.discords[0][0].distance).toBeGreaterThan(1);
+  });
 });

@@ -137,8 +137,10 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
     let detectorFacts: Record<string, unknown>;
     let modelFacts: Record<string, unknown> | undefined;
     if (predictor.score) {
-      // A model that scores rows itself: no detector. Another series is never the run's train split.
-      const direct = await scoreDirect(predictor, modelPlugin.name, chosen, { trainSplit: false }, logger);
+      // A model that scores rows itself: no detector. `--split train` of the run's own series
+      // is the split it was trained on (scored as in the run, e.g. a self-join).
+      const trainSplit = split === 'train' && loaded.id === run.dataset && sameDataset && JSON.stringify(loadedConfig.config.dataset.options) === JSON.stringify(runConfig.dataset.options);
+      const direct = await scoreDirect(predictor, modelPlugin.name, chosen, { trainSplit }, logger);
       scored = { split: loaded.labelled ? chosen : { ...chosen, labels: undefined }, splitName: split, channelNames: loaded.channelNames, scores: { channels: direct.channels, joint: direct.joint }, fixedThresholds, firstValid: direct.firstValid };
       detectorFacts = { ...MODEL_SCORES_DETECTOR };
       modelFacts = direct.details;
