@@ -6,7 +6,7 @@ import type { Anomalab, RunLauncher } from '@anomalab/core';
 import { LocalLauncher } from '@anomalab/launcher';
 import type { ServerContext } from './context.ts';
 import { childEnvironment } from './child-env.ts';
-import { onError, onNotFound } from './errors.ts';
+import { createErrorHandler, onNotFound } from './errors.ts';
 import { hostsFor, isLoopbackHost, requestGuard } from './request-guard.ts';
 import { RunCatalog } from './run-catalog.ts';
 import { RunFiles } from './run-files.ts';
@@ -77,7 +77,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const maxSize = options.bodyLimit ?? 1024 * 1024;
 
   const hono = new Hono();
-  hono.onError(onError);
+  hono.onError(createErrorHandler([options.app.runs.root, experimentsDir]));
   hono.notFound(onNotFound);
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? (isLoopbackHost(host) ? undefined : randomBytes(18).toString('base64url'));

@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -52,6 +53,7 @@ export function statusForCode(code: AnomalabErrorCode): ContentfulStatusCode {
     case 'ANOMALAB_INTERRUPTED':
       return 409;
     case 'ANOMALAB_DATA_INVALID':
+    case 'ANOMALAB_RUN_UNREADABLE':
       return 422;
     case 'ANOMALAB_DATA_UNAVAILABLE':
       return 503;
@@ -85,12 +87,28 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
   return { status: 500, body: { error: { code: 'ANOMALAB_INTERNAL', message: (error as Error)?.message ?? String(error) } } };
 }
 
-/** Hono `onError` handler: every error leaves as `{ error: { code, message, problems? } }`. */
-export function onError(error: Error, c: Context): Response {
-  const { status, body } = errorResponse(error);
-  if (status >= 500) console.error(`[anomalab-server] ${c.req.method} ${c.req.path}:`, error);
-  return c.json(body, status, error instanceof HttpError ? error.headers : undefined);
+/**
+ * `message` with the server's own folders (e.g. the run store root) cut to paths relative
+ * to them: a client learns which run file is broken, not where the server keeps its files.
+ */
+export function hideServerPaths(message: string, roots: readonly string[]): string {
+  return roots.reduce((text, root) => text.split(root.endsWith(sep) ? root : root + sep).join(''), message);
 }
+
+/**
+ * Hono `onError` handler: every error leaves as `{ error: { code, message, problems? } }`,
+ * messages without the absolute paths of `hiddenRoots`.
+ */
+export function createErrorHandler(hiddenRoots: readonly string[] = []) {
+  return (error: Error, c: Context): Response => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500) console.error(`[anomalab-server] ${c.req.method} ${c.req.path}:`, error);
+    body.error.message = hideServerPaths(body.error.message, hiddenRoots);
+    return c.json(body, status, error instanceof HttpError ? error.headers : undefined);
+  };
+}
+
+export const onError = createErrorHandler();
 
 /** Hono `notFound` handler (unknown routes). */
 export function onNotFound(c: Context): Response {

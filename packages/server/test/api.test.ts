@@ -161,15 +161,12 @@ describe('GET /api/runs/:id/series/:channel', () => {
     expect(byName.body.thresholds.oracle).toBeGreaterThan(0);
   });
 
-  it('downsamples a 45,000-row series to <= maxPoints, fast, keeping every min and max', async () => {
+  it('downsamples a 45,000-row series to <= maxPoints, keeping every min and max (latency: npm run bench:server)', async () => {
     const full = await readSeriesEntry(join(runsDir, big), 'ch0');
     expect(full.rows).toBe(45_000);
     await api(base, `/api/runs/${big}/series/ch0?maxPoints=10`); // warm the parse cache
-    const started = performance.now();
     const { status, body } = await api(base, `/api/runs/${big}/series/ch0?maxPoints=1000`);
-    const elapsed = performance.now() - started;
     expect(status).toBe(200);
-    expect(elapsed).toBeLessThan(500);
     expect(body.downsampled).toBe(true);
     expect(body.x.length).toBeLessThanOrEqual(1000);
     for (const key of ['target', 'score'] as const) {

@@ -260,9 +260,8 @@ describe('4. bounded inputs', () => {
   it('/dev/zero as csv path: refused by the server, and the reader itself only reads regular files', async () => {
     const res = await postYaml('dataset: {name: csv, options: {path: /dev/zero}}\nmodel: {name: baselines}\n');
     expect(res.status).toBe(400);
-    const started = Date.now();
+    // Refused before reading: reading /dev/zero would never end (the test would time out).
     expect(() => loadCsv({ ...defaults(), path: '/dev/zero' }, root)).toThrow(/not a regular file/);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('a csv over 128 MiB fails the run with the size, without reading it', async () => {

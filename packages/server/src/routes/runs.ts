@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import type { ServerContext } from '../context.ts';
-import { HttpError } from '../errors.ts';
+import { hideServerPaths, HttpError } from '../errors.ts';
 import { parseHistory } from '../history.ts';
 import { loadSeriesData } from '../series-data.ts';
 import { queryRuns, type ApiRunStatus, type RunQuery } from '../run-views.ts';
 
 /** Every status a listed run can have (`GET /api/runs?status=`). */
-const RUN_STATUSES: readonly ApiRunStatus[] = ['queued', 'starting', 'running', 'completed', 'interrupted', 'failed', 'cancelled'];
+const RUN_STATUSES: readonly ApiRunStatus[] = ['queued', 'starting', 'running', 'completed', 'interrupted', 'failed', 'cancelled', 'unreadable'];
 
 /** results.json, v1 (`evaluations[]` with `curves`) or v2 (`metrics` + `events`); read loosely. */
 export interface ResultsFile {
@@ -64,7 +64,10 @@ export function runRoutes(ctx: ServerContext): Hono {
     const q = c.req.query() as RunQuery;
     const unknown = q.status?.split(',').map((s) => s.trim()).filter((s) => !RUN_STATUSES.includes(s as ApiRunStatus));
     if (unknown?.length) throw new HttpError(400, 'ANOMALAB_BAD_REQUEST', `unknown status ${unknown.map((s) => JSON.stringify(s)).join(', ')}; status is one or more (comma-separated) of ${RUN_STATUSES.join(', ')}`);
-    return c.json(queryRuns(await ctx.catalog.list(), q));
+    const page = queryRuns(await ctx.catalog.list(), q);
+    // An unreadable record's reason names its file: relative to the run store, as in GET /:id.
+    const runs = page.runs.map((r) => (r.error ? { ...r, error: { ...r.error, message: hideServerPaths(r.error.message, [ctx.app.runs.root]) } } : r));
+    return c.json({ ...page, runs });
   });
 
   api.get('/:id', async (c) => {
