@@ -9,6 +9,10 @@ export interface CommandContext {
   runsDir: string;
   /** Whether --runs or ANOMALAB_RUNS chose it (false: the `runs` default). */
   runsDirGiven?: boolean;
+  /** `--backend` (tensorflow, wasm, cpu), when given. */
+  backend?: 'tensorflow' | 'wasm' | 'cpu';
+  /** `--data-mirror <dir>`, when given. */
+  dataMirror?: string;
 }
 
 export interface Command {

@@ -41,17 +41,19 @@ ${commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join(
 
 Global options (any command):
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
-  --data-mirror <dir>  local mirror of the benchmark data files (sets ANOMALAB_DATA_MIRROR)
+  --data-mirror <dir>  local mirror of the benchmark data files (default: $ANOMALAB_DATA_MIRROR)
   --backend <name>     force the tfjs backend: tensorflow (tfjs-node), wasm or cpu
-                       (sets ANOMALAB_BACKEND; default: the fastest that loads)
+                       (default: $ANOMALAB_BACKEND, else the fastest that loads)
   --help, -h           help
 `;
 }
 
-/** Take global options out of argv (they may appear anywhere). */
-function extractGlobals(argv: string[]): { rest: string[]; runsDir?: string; dataMirror?: string } {
+type Globals = Partial<Pick<CommandContext, 'runsDir' | 'backend' | 'dataMirror'>>;
+
+/** Take global options out of argv (they may appear anywhere); they become settings, not environment variables. */
+function extractGlobals(argv: string[]): { rest: string[] } & Globals {
   const rest: string[] = [];
-  const globals: { runsDir?: string; dataMirror?: string } = {};
+  const globals: Globals = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -61,7 +63,7 @@ function extractGlobals(argv: string[]): { rest: string[]; runsDir?: string; dat
       if (flag === '--runs') globals.runsDir = value;
       else if (flag === '--backend') {
         if (!['tensorflow', 'wasm', 'cpu'].includes(value)) throw new AnomalabError('ANOMALAB_USAGE', `--backend must be tensorflow, wasm or cpu, got ${JSON.stringify(value)}`);
-        process.env.ANOMALAB_BACKEND = value;
+        globals.backend = value as Globals['backend'];
       } else globals.dataMirror = value;
     } else rest.push(arg);
   }
@@ -80,8 +82,7 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
   const out = io.out ?? process.stdout;
   const err = io.err ?? process.stderr;
   try {
-    const { rest, runsDir, dataMirror } = extractGlobals(argv);
-    if (dataMirror) process.env.ANOMALAB_DATA_MIRROR = dataMirror;
+    const { rest, runsDir, backend, dataMirror } = extractGlobals(argv);
     const words = rest.filter((a) => !a.startsWith('-'));
     const command = commands
       .filter((c) => c.path.every((w, i) => words[i] === w))
@@ -98,11 +99,13 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     // Remove the command words (first occurrences, in order) and parse the rest.
     const args = [...rest];
     for (const w of command.path) args.splice(args.indexOf(w), 1);
-    const context = {
+    const context: CommandContext = {
       out,
       err,
       runsDir: checkRunsDir(runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs', runsDir ? '--runs' : process.env.ANOMALAB_RUNS ? 'ANOMALAB_RUNS' : 'the default run store'),
       runsDirGiven: (runsDir ?? process.env.ANOMALAB_RUNS) !== undefined,
+      backend,
+      dataMirror,
     };
     if (command.passthrough) return await command.run({ values: {}, positionals: args }, context);
     if (args.includes('--help') || args.includes('-h')) {

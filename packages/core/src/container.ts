@@ -1,24 +1,25 @@
 import 'reflect-metadata';
-import { container as rootContainer, inject, injectable, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { FsRunStore } from './run-store/fs-run-store.ts';
+import { container as rootContainer, inject, injectable, instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { RunStoreToken, type Logger } from './contracts/services.ts';
+import { RunStoreToken, SettingsToken, type AnomalabSettings, type Logger } from './contracts/services.ts';
 import type { LoadedSeries } from './contracts/dataset-plugin.ts';
 import { ConfigError } from './errors.ts';
 import { validateAgainstSchema } from './config/validate.ts';
 import { RunLogger } from './logging/run-logger.ts';
 import { FsCheckpointStore } from './run-store/fs-checkpoint-store.ts';
 import { SeededRandom } from './random.ts';
+import { FsRunStore } from './run-store/fs-run-store.ts';
 import type { RunStore } from './contracts/run-store.ts';
 import { PluginRegistry } from './plugins/registry.ts';
 import { discoverPlugins } from './plugins/discovery.ts';
 import { gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
-import { loadExperiment, type ExperimentSource, type LoadedExperiment } from './config/load-experiment.ts';
+import { loadExperiment, loadExperimentObject, readExperimentDocument, type ExperimentDocument, type ExperimentSource, type LoadedExperiment } from './config/load-experiment.ts';
 import { composeEditorSchema } from './config/experiment-config.ts';
 import type { JSONSchema } from './config/json-schema.ts';
 import { runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
-import { createPluginScope } from './pipeline/plugin-scope.ts';
+import { createPluginScope, settingsFromEnvironment } from './pipeline/plugin-scope.ts';
+import { scoreWithRun, type ScoreOutcome, type ScoreRequest } from './pipeline/score-series.ts';
 
 export const PluginRegistryToken: InjectionToken<PluginRegistry> = Symbol.for('anomalab.PluginRegistry');
 export const ContainerToken: InjectionToken<DependencyContainer> = Symbol.for('anomalab.Container');
@@ -32,6 +33,7 @@ export class Anomalab {
   constructor(
     @inject(PluginRegistryToken) readonly registry: PluginRegistry,
     @inject(RunStoreToken) readonly runs: RunStore,
+    @inject(SettingsToken) readonly settings: AnomalabSettings,
     @inject(ContainerToken) private readonly container: DependencyContainer,
   ) {}
 
@@ -49,6 +51,16 @@ export class Anomalab {
     return loadExperiment(source, this.registry);
   }
 
+  /** Read and parse an experiment file once (pass it to `load` as `document`). */
+  read(source: { file?: string; text?: string }): Promise<ExperimentDocument> {
+    return readExperimentDocument(source);
+  }
+
+  /** Validate an experiment given as an object (a run's config.json, a sweep entry). */
+  loadObject(config: Record<string, unknown>, options: { source: string; baseDir: string; overrides?: string[]; name?: string }): Promise<LoadedExperiment> {
+    return loadExperimentObject(config, this.registry, options);
+  }
+
   run(loaded: LoadedExperiment, options: Omit<RunOptions, 'config' | 'baseDir'> = {}): Promise<RunOutcome> {
     return runExperiment(this.registry, this.runs, {
       ...options,
@@ -57,6 +69,11 @@ export class Anomalab {
       configFile: options.configFile ?? (loaded.source === '<inline>' ? undefined : loaded.source),
       container: this.container,
     });
+  }
+
+  /** Score another series with a trained run (`anomalab score`). */
+  score(request: Omit<ScoreRequest, 'container'>): Promise<ScoreOutcome> {
+    return scoreWithRun(this.registry, this.runs, { ...request, container: this.container });
   }
 
   /**
@@ -90,18 +107,26 @@ export class Anomalab {
   }
 }
 
-export interface ContainerOptions {
+export interface ContainerOptions extends Partial<AnomalabSettings> {
   /** Run store root; default `ANOMALAB_RUNS` or `runs/` in the current directory. */
   runsDir?: string;
 }
 
-/** A container with the core services registered (built-in detector included). */
+/**
+ * A container with the core services registered (built-in detector included). Everything
+ * here is resolved by token, so a caller (a test, an embedding tool) can register another
+ * implementation on the returned container before resolving `Anomalab`, e.g.
+ * `container.registerInstance(RunStoreToken, myStore)`.
+ */
 export function createAnomalabContainer(options: ContainerOptions = {}): DependencyContainer {
   const scope = rootContainer.createChildContainer();
   const registry = new PluginRegistry();
   registry.register(gaussianDetectorPlugin, '@anomalab/core');
   scope.registerInstance(PluginRegistryToken, registry);
-  scope.registerInstance(RunStoreToken, new FsRunStore(options.runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs'));
+  scope.registerInstance(SettingsToken, settingsFromEnvironment({ backend: options.backend, dataMirror: options.dataMirror }));
+  // A factory, so registering another RunStore before the first resolve replaces it cleanly.
+  const runsDir = options.runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs';
+  scope.register(RunStoreToken, { useFactory: instanceCachingFactory(() => new FsRunStore(runsDir)) });
   scope.registerInstance(ContainerToken, scope);
   return scope;
 }

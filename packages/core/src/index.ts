@@ -25,8 +25,9 @@ export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThresho
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';
 export type { RunRecord, RunStatus, RunStore, RunSummary } from './contracts/run-store.ts';
 export type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, LauncherStatus, RunLauncher } from './contracts/run-launcher.ts';
-export type { Logger, ProgressHandle, Random, PluginServices } from './contracts/services.ts';
+export type { Logger, ProgressHandle, Random, PluginServices, AnomalabSettings } from './contracts/services.ts';
 export {
+  SettingsToken,
   LoggerToken,
   RandomToken,
   CheckpointStoreToken,
@@ -37,7 +38,7 @@ export {
 export type { JSONSchema } from './config/json-schema.ts';
 export type { ExperimentConfig } from './config/experiment-config.ts';
 export { coreExperimentSchema, composeExperimentSchema, composeEditorSchema } from './config/experiment-config.ts';
-export { loadExperiment, parseOverride } from './config/load-experiment.ts';
+export { loadExperiment, loadExperimentObject, readExperimentDocument, experimentData, parseOverride } from './config/load-experiment.ts';
 export { FILE_OPTION_KEYWORD } from './config/request-policy.ts';
 export type { RequestPolicy } from './config/request-policy.ts';
 export { MAX_EXPERIMENT_BYTES, readExperimentFile, checkExperimentSize } from './config/experiment-text.ts';
@@ -45,7 +46,7 @@ export { planSweep, isMatrixExperiment } from './sweep/expand-matrix.ts';
 export type { SweepPlan, SweepEntry } from './sweep/expand-matrix.ts';
 export { buildSweepReport, REPORT_METRICS, METRIC_LABELS } from './sweep/sweep-report.ts';
 export type { SweepReport, ReportRow, ReportMetric, Stat, ModelRank, SweepReportOptions } from './sweep/sweep-report.ts';
-export type { ExperimentSource, LoadedExperiment } from './config/load-experiment.ts';
+export type { ExperimentSource, ExperimentDocument, LoadedExperiment } from './config/load-experiment.ts';
 
 export { PluginRegistry } from './plugins/registry.ts';
 export type { AnyPlugin, PluginKind } from './plugins/registry.ts';
@@ -71,7 +72,7 @@ export type { EpochPlan, EpochsResult } from './training/epoch-loop.ts';
 export { EpochTrainedPredictor } from './training/epoch-trained-predictor.ts';
 
 export { runExperiment, headlineMetrics, formatMetricsSummary } from './pipeline/run-experiment.ts';
-export { createPluginScope, resolvePluginServices } from './pipeline/plugin-scope.ts';
+export { createPluginScope, resolvePluginServices, resolveSettings, settingsFromEnvironment } from './pipeline/plugin-scope.ts';
 export type { ScopeServices } from './pipeline/plugin-scope.ts';
 export type { RunOptions, RunOutcome, RunResults, ChannelResults } from './pipeline/run-experiment.ts';
 export { channelStats, standardize } from './pipeline/standardize.ts';

@@ -1,4 +1,4 @@
-import type { LaunchEvent, LaunchRequest } from '@anomalab/core';
+import type { AnomalabSettings, LaunchEvent, LaunchRequest } from '@anomalab/core';
 
 /** Parent -> child, once, right after spawn: what to run and where to store it. */
 export interface RunMessage {
@@ -8,6 +8,8 @@ export interface RunMessage {
   runsDir: string;
   /** Only the final summary on the child's stdout (log.txt is still written). */
   quiet?: boolean;
+  /** The parent's `--backend` / `--data-mirror` settings (values, not environment variables). */
+  settings?: Partial<AnomalabSettings>;
 }
 
 /** Child -> parent: the launch events (log lines travel on stdout/stderr instead). */

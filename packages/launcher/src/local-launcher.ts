@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, LauncherStatus, RunLauncher } from '@anomalab/core';
+import type { AnomalabSettings, LaunchEvent, LaunchOptions, LaunchOutcome, LaunchRequest, LauncherStatus, RunLauncher } from '@anomalab/core';
 import type { ChildMessage, RunMessage } from './child-protocol.ts';
 
 const RUN_CHILD = fileURLToPath(new URL('../bin/run-child.js', import.meta.url));
@@ -19,6 +19,8 @@ export interface LocalLauncherOptions {
   env?: NodeJS.ProcessEnv;
   /** Children print only their final summary line (log.txt is still written). */
   quiet?: boolean;
+  /** Settings the children run with (the caller's `--backend` / `--data-mirror`). */
+  settings?: Partial<AnomalabSettings>;
   /** Time a child gets to stop after SIGTERM at `close()` before SIGKILL (default 10 s). */
   stopTimeoutMs?: number;
 }
@@ -147,7 +149,7 @@ export class LocalLauncher implements RunLauncher {
     for (const [stream, name] of [[child.stdout!, 'out'], [child.stderr!, 'err']] as const) {
       createInterface({ input: stream }).on('line', (line) => emit({ type: 'log', runId, stream: name, line }));
     }
-    const message: RunMessage = { type: 'run', request: { ...request, baseDir: resolve(request.baseDir) }, runsDir: options.runsDir ?? this.options.runsDir, quiet: this.options.quiet };
+    const message: RunMessage = { type: 'run', request: { ...request, baseDir: resolve(request.baseDir) }, runsDir: options.runsDir ?? this.options.runsDir, quiet: this.options.quiet, settings: this.options.settings };
     child.send(message);
     const [code, signal, spawnError] = await new Promise<[number | null, NodeJS.Signals | null, Error?]>((done) => {
       child.once('error', (error) => done([null, null, error]));

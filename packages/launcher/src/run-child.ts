@@ -1,10 +1,8 @@
 // One run in a child process of the local launcher. The parent sends one RunMessage over the
 // IPC channel; this process reports structured events back (started, epoch, checkpoint,
 // outcome) and prints the run's human log on stdout/stderr, exactly as `anomalab experiment`.
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { AnomalabError, ConfigError, createAnomalab, type Anomalab, type LaunchOutcome, type LoadedExperiment, type RunSummary } from '@anomalab/core';
+import { AnomalabError, ConfigError, createAnomalab, runPaths, type Anomalab, type LaunchOutcome, type LoadedExperiment, type RunSummary } from '@anomalab/core';
 import { isRunMessage, type ChildMessage, type RunMessage } from './child-protocol.ts';
 
 const where = `${hostname()}:${process.pid}`;
@@ -38,15 +36,16 @@ function errorOf(error: unknown): { code: string; message: string } {
 async function load(app: Anomalab, message: RunMessage): Promise<LoadedExperiment> {
   const { request } = message;
   let loaded: LoadedExperiment;
+  // A resolved config is checked (not parsed or resolved again) against this process's
+  // plugins: a remote worker may lack one, or have another version: a clear ConfigError.
   if (request.resume) {
     const run = await app.runs.get(request.runId);
-    const configPath = join(run.dir, 'config.json');
-    loaded = await app.load({ file: configPath, text: await readFile(configPath, 'utf8') });
+    const source = runPaths(run.dir).config;
+    const saved = await app.runs.readConfig<Record<string, unknown>>(run.id);
+    if (!saved) throw new ConfigError([{ source, path: '', message: 'cannot read experiment file (ENOENT)' }]);
+    loaded = await app.loadObject(saved, { source, baseDir: request.baseDir });
   } else {
-    // The resolved config is validated again here, against this process's plugins (a remote
-    // worker may lack one, or have another version): a mismatch is a clear ConfigError.
-    const text = JSON.stringify(request.config);
-    loaded = await app.load(request.configFile ? { file: request.configFile, text } : { text });
+    loaded = await app.loadObject(request.config, { source: request.configFile ?? '<inline>', baseDir: request.baseDir });
   }
   loaded.baseDir = request.baseDir;
   return loaded;
@@ -87,7 +86,7 @@ async function execute(message: RunMessage): Promise<LaunchOutcome> {
   let created = false;
   let app: Anomalab | undefined;
   try {
-    app = await createAnomalab({ runsDir: message.runsDir });
+    app = await createAnomalab({ runsDir: message.runsDir, ...message.settings });
     for (const failure of app.pluginFailures) process.stderr.write(`warning: ${failure.message.split('\n')[0]}\n`);
     const loaded = await load(app, message);
     if (controller.signal.aborted) return { runId, status: 'cancelled' };

@@ -70,7 +70,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const experimentsDir = resolve(options.experimentsDir ?? 'experiments');
   const files = new RunFiles(options.app.runs);
   // Children get a minimal environment: the server's secrets have no business in a run.
-  const launcher = options.launcher ?? new LocalLauncher({ runsDir: options.app.runs.root, parallel: options.maxConcurrent ?? 1, cwd: options.cwd ?? process.cwd(), env: childEnvironment() });
+  const launcher = options.launcher ?? new LocalLauncher({ runsDir: options.app.runs.root, parallel: options.maxConcurrent ?? 1, cwd: options.cwd ?? process.cwd(), env: childEnvironment(), settings: options.app.settings });
   const queue = new RunQueue({ launcher, runsDir: options.app.runs.root, maxQueued: options.maxQueued });
   const dataDirs = [experimentsDir, ...(options.dataDirs ?? []).map((d) => resolve(d))];
   const context: ServerContext = { app: options.app, files, queue, catalog: new RunCatalog(files, queue), experimentsDir, dataDirs };

@@ -58,7 +58,7 @@ const announced = new WeakSet<PluginServices>();
  * it in run.json), with a warning on the slow `cpu` backend.
  */
 export async function tensorsFor(services: PluginServices): Promise<TensorRuntime> {
-  const runtime = await loadTensorRuntime();
+  const runtime = await loadTensorRuntime(services.settings?.backend);
   if (!announced.has(services)) {
     announced.add(services);
     if (runtime.backend === 'cpu') {

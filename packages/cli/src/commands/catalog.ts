@@ -134,7 +134,7 @@ copied from a local mirror instead of the network.`,
         ctx.out.write(`${d.name}: nothing to fetch\n`);
         continue;
       }
-      await d.prefetch({ logger });
+      await d.prefetch({ logger, settings: app.settings });
       ctx.out.write(`${d.name}: ok\n`);
     }
     return 0;

@@ -1,7 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { AnomalabError, ConfigError, FsRunStore, assertResumableOverrides, isMatrixExperiment, newRunId, parseOverride, planSweep, readExperimentFile, runPaths, type ConfigProblem, type LoadedExperiment, type RunSummary } from '@anomalab/core';
+import { AnomalabError, ConfigError, FsRunStore, assertResumableOverrides, experimentData, isMatrixExperiment, newRunId, parseOverride, planSweep, runPaths, type ConfigProblem, type LoadedExperiment, type RunSummary } from '@anomalab/core';
 import { runSweep, validateSweep } from '../sweep/run-sweep.ts';
 import { openLauncher } from '../sweep/open-launcher.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -33,7 +32,7 @@ Options:
                        folders land in this run store (see docs/distributed.md)
   --queue-name <name>  BullMQ queue name (default anomalab-runs)
   --runs <dir>         run store root (default: $ANOMALAB_RUNS or ./runs)
-  --data-mirror <dir>  read benchmark data files from this local mirror (sets ANOMALAB_DATA_MIRROR)
+  --data-mirror <dir>  read benchmark data files from this local mirror (default: $ANOMALAB_DATA_MIRROR)
 
 A file with a \`matrix:\` runs as a sweep: every combination is validated before any run
 starts, then each runs as a child process (or a queue job) with a deterministic id; running
@@ -71,13 +70,15 @@ Examples:
     const app = await openApp(ctx);
     const controller = new AbortController();
 
-    if (file && values.resume === undefined && (await isMatrixFile(file))) {
+    // Read and parse the file once: the same document decides matrix-or-not and is loaded.
+    const document = file && values.resume === undefined ? await app.read({ file }) : undefined;
+    if (document && isMatrixExperiment(experimentData(document))) {
       const parsed = overrides.map((o) => parseOverride(o));
       const bad = parsed.filter((p): p is ConfigProblem => 'message' in p);
       if (bad.length) throw new ConfigError(bad);
-      const plan = await planSweep(file, (parsed as { path: (string | number)[]; value: unknown }[]).map((p) => ({ path: p.path.join('.'), value: p.value })));
+      const plan = await planSweep(document, (parsed as { path: (string | number)[]; value: unknown }[]).map((p) => ({ path: p.path.join('.'), value: p.value })));
       await validateSweep(app, plan);
-      const launcher = await openLauncher({ runsDir: ctx.runsDir, parallel: parallel ?? plan.parallel, queue: values.queue, queueName: values['queue-name'], err: ctx.err });
+      const launcher = await openLauncher({ runsDir: ctx.runsDir, parallel: parallel ?? plan.parallel, queue: values.queue, queueName: values['queue-name'], err: ctx.err, settings: app.settings });
       try {
         return await withSignals(controller, ctx, () => runSweep(app, plan, { runsDir: ctx.runsDir, out: ctx.out, err: ctx.err, launcher, signal: controller.signal }));
       } finally {
@@ -90,16 +91,20 @@ Examples:
       if (file) throw new AnomalabError('ANOMALAB_USAGE', '--resume continues a run with its saved config: do not also give an experiment file');
       const run = await app.runs.get(values.resume);
       const configPath = runPaths(run.dir).config;
-      const savedText = await readExperimentFile(configPath);
-      loaded = await app.load({ file: configPath, text: savedText, overrides });
+      const saved = await app.runs.readConfig<Record<string, unknown>>(run.id).catch((error: Error) => {
+        throw new ConfigError([{ source: configPath, path: '', message: `not valid JSON (${error.message})` }]);
+      });
+      if (!saved) throw new ConfigError([{ source: configPath, path: '', message: 'cannot read experiment file (ENOENT)' }]);
+      // The saved config is resolved already: it is checked (with any --set), not parsed again.
+      // Relative paths in it resolve against the original experiment file's folder.
+      const baseDir = run.configFile && existsSync(run.configFile) ? dirname(run.configFile) : run.dir;
+      loaded = await app.loadObject(saved, { source: configPath, baseDir, overrides });
       // Data, model, detector and seed are fixed for a run; the pipeline writes the new
       // config.json only once it has accepted the resume (not running elsewhere, ...).
-      assertResumableOverrides(run.id, JSON.parse(savedText), loaded.config, overrides);
-      // Relative paths in the config resolve against the original experiment file's folder.
-      if (run.configFile && existsSync(run.configFile)) loaded.baseDir = dirname(run.configFile);
+      assertResumableOverrides(run.id, saved, loaded.config, overrides);
     } else {
       if (!file) throw new AnomalabError('ANOMALAB_USAGE', 'no experiment file given\nsee: anomalab experiment --help');
-      loaded = await app.load({ file, overrides });
+      loaded = await app.load({ file, document, overrides });
       if (values['base-dir']) loaded.baseDir = resolve(values['base-dir']);
     }
 
@@ -176,14 +181,5 @@ async function withSignals(controller: AbortController, ctx: { err: NodeJS.Writa
   } finally {
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
-  }
-}
-
-async function isMatrixFile(file: string): Promise<boolean> {
-  try {
-    // Bounded read: a huge file or /dev/zero is refused by size, never read whole.
-    return isMatrixExperiment(parseYaml(await readExperimentFile(file)));
-  } catch {
-    return false; // unreadable or invalid YAML: the normal loader reports it with positions
   }
 }

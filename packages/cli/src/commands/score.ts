@@ -1,4 +1,4 @@
-import { AnomalabError, scoreWithRun } from '@anomalab/core';
+import { AnomalabError } from '@anomalab/core';
 import { writeJson, type Command } from '../command.ts';
 import { openApp } from '../app.ts';
 
@@ -50,7 +50,7 @@ Examples:
       throw new AnomalabError('ANOMALAB_USAGE', `--split must be test or train, got ${JSON.stringify(values.split)}`);
     }
     const app = await openApp(ctx);
-    const outcome = await scoreWithRun(app.registry, app.runs, {
+    const outcome = await app.score({
       run: positionals[0]!,
       series: values.series,
       overrides: values.set ?? [],

@@ -1,4 +1,4 @@
-import type { RunLauncher } from '@anomalab/core';
+import type { AnomalabSettings, RunLauncher } from '@anomalab/core';
 import { LocalLauncher } from '@anomalab/launcher';
 
 export interface LauncherChoice {
@@ -9,11 +9,13 @@ export interface LauncherChoice {
   queue?: string;
   queueName?: string;
   err?: NodeJS.WritableStream;
+  /** The command's `--backend` / `--data-mirror`, handed to every run. */
+  settings?: Partial<AnomalabSettings>;
 }
 
 /** The launcher a command runs its experiments through: local child processes, or a queue. */
 export async function openLauncher(choice: LauncherChoice): Promise<RunLauncher> {
-  if (!choice.queue) return new LocalLauncher({ runsDir: choice.runsDir, parallel: choice.parallel });
+  if (!choice.queue) return new LocalLauncher({ runsDir: choice.runsDir, parallel: choice.parallel, settings: choice.settings });
   // Loaded on demand: local runs never load BullMQ.
   const { BullMqLauncher, parseQueueAddress } = await import('@anomalab/executor-bullmq');
   return new BullMqLauncher({ address: parseQueueAddress(choice.queue, choice.queueName), runsDir: choice.runsDir, err: choice.err });

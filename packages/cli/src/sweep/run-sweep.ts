@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type LaunchOutcome, type RunLauncher, type SweepPlan } from '@anomalab/core';
 
 export interface SweepOptions {
@@ -20,7 +20,7 @@ export async function validateSweep(app: Anomalab, plan: SweepPlan): Promise<voi
   const problems: ConfigProblem[] = [];
   for (const entry of plan.entries) {
     try {
-      const loaded = await app.load({ file: plan.file, text: JSON.stringify(entry.config) });
+      const loaded = await app.loadObject(entry.config, { source: plan.file, baseDir: dirname(resolve(plan.file)), name: basename(plan.file, extname(plan.file)) });
       entry.config = loaded.config as unknown as Record<string, unknown>;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

@@ -14,10 +14,12 @@ import { selectEvaluatorOptions } from '../evaluation/select-evaluators.ts';
 import { formatPath, locate, type PathSegment } from './yaml-locations.ts';
 
 export interface ExperimentSource {
-  /** Path of the experiment file (read unless `text` is given). */
+  /** Path of the experiment file (read unless `text` or `document` is given). */
   file?: string;
   /** YAML text (e.g. from an HTTP request); `file` then only labels messages. */
   text?: string;
+  /** The file already read and parsed (`readExperimentDocument`): it is not parsed again. */
+  document?: ExperimentDocument;
   /** `key.path=value` overrides, applied before validation (`--set`). */
   overrides?: string[];
   /**
@@ -37,13 +39,24 @@ export interface LoadedExperiment {
   baseDir: string;
 }
 
+/** An experiment file read and parsed once (YAML with source positions), before overrides. */
+export interface ExperimentDocument {
+  /** Label used in messages (the file path or `<inline>`). */
+  source: string;
+  file?: string;
+  baseDir: string;
+  doc: Document;
+  lineCounter: LineCounter;
+}
+
 const OVERRIDE = /^([A-Za-z_$][\w$-]*(?:\.(?:[\w$-]+))*)=(.*)$/s;
 
 /**
- * Read, override, validate and complete an experiment. Throws ConfigError with every
- * problem found (`file:line:col: path: message`), or returns the resolved config.
+ * Read and parse an experiment file (or text) once. YAML syntax errors throw a ConfigError
+ * with positions; everything else is checked by `loadExperiment`. The document can be
+ * inspected (e.g. for `matrix:`) and then loaded without reading or parsing it again.
  */
-export async function loadExperiment(source: ExperimentSource, registry: PluginRegistry): Promise<LoadedExperiment> {
+export async function readExperimentDocument(source: Pick<ExperimentSource, 'file' | 'text' | 'policy'>): Promise<ExperimentDocument> {
   const label = source.file ?? '<inline>';
   const baseDir = source.file ? dirname(resolve(source.file)) : process.cwd();
   let text = source.text;
@@ -61,6 +74,22 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
   });
   if (source.policy && !source.policy.trustedText) problems.push(...untrustedYamlProblems(doc, lineCounter, label));
   if (problems.length) throw new ConfigError(problems);
+  return { source: label, file: source.file, baseDir, doc, lineCounter };
+}
+
+/** The document as plain data; an alias bomb (billion laughs) is a ConfigError, not a crash. */
+export function experimentData(document: ExperimentDocument): Record<string, any> {
+  return toData(document.doc, document.source) as Record<string, any>;
+}
+
+/**
+ * Read, override, validate and complete an experiment. Throws ConfigError with every
+ * problem found (`file:line:col: path: message`), or returns the resolved config.
+ */
+export async function loadExperiment(source: ExperimentSource, registry: PluginRegistry): Promise<LoadedExperiment> {
+  const document = source.document ?? (await readExperimentDocument(source));
+  const { doc, lineCounter, source: label } = document;
+  const problems: ConfigProblem[] = [];
   if (doc.contents === null) doc.contents = doc.createNode({}) as any;
   if (!isMap(doc.contents)) throw new ConfigError([{ source: label, line: 1, col: 1, path: '', message: 'an experiment must be a YAML mapping (key: value pairs)' }]);
 
@@ -73,13 +102,100 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     const pos = locate(doc, lineCounter, path, atKey);
     return { source: label, line: pos?.line, col: pos?.col };
   };
-
-  const data = toData(doc, label) as Record<string, any>;
+  const data = experimentData(document);
   if (source.policy) {
     // Before anything is imported: a refused request must not run a module either.
     const forbidden = pluginPolicyProblems(textPlugins, data.plugins, source.policy, where);
     if (forbidden.length) throw new ConfigError(forbidden);
   }
+  const name = document.file ? basename(document.file, extname(document.file)) : 'experiment';
+  return completeExperiment(data, registry, { label, baseDir: document.baseDir, name, where, problems, policy: source.policy });
+}
+
+/**
+ * Validate an experiment that is already a plain object: a run's resolved config.json
+ * (resume, `anomalab score`) or an expanded sweep entry. No YAML is parsed; `--set`
+ * overrides apply to the object. Problems name `source` and the key path (no line). For a
+ * resolved config this is a check only: its defaults are already filled in.
+ */
+export async function loadExperimentObject(
+  config: Record<string, unknown>,
+  registry: PluginRegistry,
+  options: { source: string; baseDir: string; overrides?: string[]; name?: string },
+): Promise<LoadedExperiment> {
+  const data = structuredClone(config) as Record<string, any>;
+  const problems: ConfigProblem[] = [];
+  const overridden: { path: PathSegment[]; label: string }[] = [];
+  for (const expr of options.overrides ?? []) {
+    const parsed = parseOverride(expr);
+    if ('message' in parsed) {
+      problems.push(parsed);
+      continue;
+    }
+    if (!setIn(data, parsed.path, parsed.value)) {
+      problems.push({ source: `--set ${expr}`, path: formatPath(parsed.path), message: 'cannot set this key: a parent of it is not a mapping' });
+      continue;
+    }
+    overridden.push({ path: parsed.path, label: `--set ${expr}` });
+  }
+  const where = (path: PathSegment[]): Pick<ConfigProblem, 'source'> => ({
+    source: overridden.find((o) => startsWith(path, o.path) || startsWith(o.path, path))?.label ?? options.source,
+  });
+  // No lines to sort by: list problems in the object's key order, as a file would.
+  const order = keyOrder(data);
+  const rank = (p: ConfigProblem) => (p.source === options.source ? (order.get(p.path) ?? Infinity) : Infinity);
+  const sort = (list: ConfigProblem[]) => [...list].sort((a, b) => rank(a) - rank(b));
+  return completeExperiment(data, registry, { label: options.source, baseDir: options.baseDir, name: options.name ?? 'experiment', where, problems, sort });
+}
+
+/** Formatted key path -> its position in a depth-first walk of `data` (document order). */
+function keyOrder(data: unknown): Map<string, number> {
+  const order = new Map<string, number>([['', 0]]);
+  const walk = (value: unknown, path: PathSegment[]) => {
+    if (typeof value !== 'object' || value === null) return;
+    const entries: [PathSegment, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) {
+      order.set(formatPath([...path, key]), order.size);
+      walk(child, [...path, key]);
+    }
+  };
+  walk(data, []);
+  return order;
+}
+
+/** Set `path` in a plain object, creating mappings on the way; false when a parent is not a mapping. */
+function setIn(data: Record<string, any>, path: PathSegment[], value: unknown): boolean {
+  let node: any = data;
+  for (const key of path.slice(0, -1)) {
+    if (node[key] === undefined) node[key] = {};
+    node = node[key];
+    if (typeof node !== 'object' || node === null) return false;
+  }
+  node[path.at(-1)!] = value;
+  return true;
+}
+
+/**
+ * The shared half of loading: experiment-local plugin modules, the schema composed from the
+ * selected plugins, validation with defaults, the series name check and the default name.
+ */
+async function completeExperiment(
+  data: Record<string, any>,
+  registry: PluginRegistry,
+  context: {
+    label: string;
+    baseDir: string;
+    /** `name` when the experiment sets none. */
+    name: string;
+    where: (path: PathSegment[], atKey?: boolean) => Pick<ConfigProblem, 'source' | 'line' | 'col'>;
+    problems: ConfigProblem[];
+    /** Order of the reported problems (default: by line and column). */
+    sort?: (problems: ConfigProblem[]) => ConfigProblem[];
+    /** A request's policy (see loadExperiment): data files only inside the allowed folders. */
+    policy?: RequestPolicy;
+  },
+): Promise<LoadedExperiment> {
+  const { where, problems, baseDir } = context;
   const nonFinite = nonFiniteNumbers(data);
   for (const issue of nonFinite) problems.push({ ...where(issue.path), path: formatPath(issue.path), message: issue.message });
 
@@ -122,7 +238,7 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     problems.push({ ...where(issue.path, issue.atKey), path: formatPath(issue.path), message: issue.message });
   }
 
-  if (source.policy) problems.push(...(await dataPathProblems(schema, data, baseDir, source.policy, where)));
+  if (context.policy) problems.push(...(await dataPathProblems(schema, data, baseDir, context.policy, where)));
 
   if (data.evaluation && typeof data.evaluation === 'object') {
     data.evaluation.metrics = selectEvaluatorOptions(registry, data.evaluation.metrics, (path, message, atKey) =>
@@ -141,9 +257,9 @@ export async function loadExperiment(source: ExperimentSource, registry: PluginR
     }
   }
 
-  if (problems.length) throw new ConfigError(sortProblems(problems));
-  data.name ??= source.file ? basename(source.file, extname(source.file)) : 'experiment';
-  return { config: data as ExperimentConfig, schema, source: label, baseDir };
+  if (problems.length) throw new ConfigError((context.sort ?? sortProblems)(problems));
+  data.name ??= context.name;
+  return { config: data as ExperimentConfig, schema, source: context.label, baseDir };
 }
 
 /** The document as plain data; an alias bomb (billion laughs) is a ConfigError, not a crash. */

@@ -59,7 +59,7 @@ export interface DatasetPlugin<Options = Record<string, unknown>> {
    * Optional: make every series available offline (download, verify, cache). Called by
    * `anomalab datasets fetch`. Plugins without remote data omit it.
    */
-  prefetch?(services: Pick<PluginServices, 'logger'>): Promise<void>;
+  prefetch?(services: Pick<PluginServices, 'logger' | 'settings'>): Promise<void>;
   /** Load one series into train/test splits. Errors name the file/field at fault. */
   load(request: DatasetLoadRequest<Options>): Promise<LoadedSeries>;
 }

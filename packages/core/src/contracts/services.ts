@@ -39,6 +39,18 @@ export interface Random {
   setState(state: number[]): void;
 }
 
+/**
+ * Process-wide settings from the command line (`--backend`, `--data-mirror`) or, when not
+ * given, the environment (ANOMALAB_BACKEND, ANOMALAB_DATA_MIRROR). Passed as values, never
+ * written back into process.env.
+ */
+export interface AnomalabSettings {
+  /** tfjs backend to force; `auto` picks the fastest that loads. */
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Local mirror of the benchmark data files. */
+  dataMirror?: string;
+}
+
 export interface PluginServices {
   logger: Logger;
   checkpoints: CheckpointStore;
@@ -49,6 +61,8 @@ export interface PluginServices {
    * as the run's `backend` in run.json (`none` when nothing called it). Outside a run: no effect.
    */
   recordBackend(backend: string): Promise<void>;
+  /** The process's settings (optional so hand-made services in tests need not set them). */
+  settings?: Readonly<AnomalabSettings>;
 }
 
 export const LoggerToken: InjectionToken<Logger> = Symbol.for('anomalab.Logger');
@@ -56,3 +70,4 @@ export const RandomToken: InjectionToken<Random> = Symbol.for('anomalab.Random')
 export const CheckpointStoreToken: InjectionToken<CheckpointStore> = Symbol.for('anomalab.CheckpointStore');
 export const RunStoreToken: InjectionToken<RunStore> = Symbol.for('anomalab.RunStore');
 export const BackendRecorderToken: InjectionToken<(backend: string) => Promise<void>> = Symbol.for('anomalab.BackendRecorder');
+export const SettingsToken: InjectionToken<AnomalabSettings> = Symbol.for('anomalab.Settings');

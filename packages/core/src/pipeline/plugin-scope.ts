@@ -7,6 +7,8 @@ import {
   RandomToken,
   RunStoreToken,
   BackendRecorderToken,
+  SettingsToken,
+  type AnomalabSettings,
   type Logger,
   type PluginServices,
   type Random,
@@ -24,7 +26,8 @@ export interface ScopeServices {
 /**
  * A child DI scope holding one run's (or one scoring job's) shared services, and the
  * services resolved from it as plugins receive them. Every place that hands services to
- * plugins goes through here, so the tokens and the services stay in one list.
+ * plugins goes through here, so the tokens and the services stay in one list. The
+ * process-wide settings come from the parent container (see `createAnomalabContainer`).
  */
 export function createPluginScope(parent: DependencyContainer, services: ScopeServices): { scope: DependencyContainer; services: PluginServices } {
   const scope = parent.createChildContainer();
@@ -44,5 +47,18 @@ export function resolvePluginServices(scope: DependencyContainer): PluginService
     runStore: scope.resolve(RunStoreToken),
     random: scope.resolve(RandomToken),
     recordBackend: scope.resolve(BackendRecorderToken),
+    settings: resolveSettings(scope),
   };
+}
+
+/** Settings registered in the container, else the environment's (a bare container in tests). */
+export function resolveSettings(scope: DependencyContainer): AnomalabSettings {
+  return scope.isRegistered(SettingsToken, true) ? scope.resolve(SettingsToken) : settingsFromEnvironment();
+}
+
+/** `ANOMALAB_BACKEND` / `ANOMALAB_DATA_MIRROR`, for settings not given on the command line. */
+export function settingsFromEnvironment(overrides: Partial<AnomalabSettings> = {}): AnomalabSettings {
+  const backend = overrides.backend ?? ((process.env.ANOMALAB_BACKEND || 'auto') as AnomalabSettings['backend']);
+  const dataMirror = overrides.dataMirror ?? (process.env.ANOMALAB_DATA_MIRROR || undefined);
+  return { backend, ...(dataMirror !== undefined ? { dataMirror } : {}) };
 }

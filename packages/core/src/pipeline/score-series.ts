@@ -7,7 +7,7 @@ import { AnomalabError } from '../errors.ts';
 import type { RunStore } from '../contracts/run-store.ts';
 import type { Predictor } from '../contracts/model-plugin.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
-import { loadExperiment } from '../config/load-experiment.ts';
+import { loadExperimentObject } from '../config/load-experiment.ts';
 import { RunLogger } from '../logging/run-logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../run-store/atomic-write.ts';
 import { RUN_FILES, runPaths, SCORE_METRICS_FILE } from '../run-store/run-layout.ts';
@@ -85,10 +85,11 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
   // dataset swapped (keeping the run's dataset options when the dataset is the same).
   const config = structuredClone(runConfig) as unknown as Record<string, unknown>;
   config.dataset = { name: target.dataset, ...(target.series !== undefined ? { series: target.series } : {}), options: sameDataset ? runConfig.dataset.options : {} };
-  const loadedConfig = await loadExperiment(
-    { file: runPaths(run.dir).config, text: JSON.stringify(config), overrides: [...target.overrides, ...(request.overrides ?? [])] },
-    registry,
-  );
+  const loadedConfig = await loadExperimentObject(config, registry, {
+    source: runPaths(run.dir).config,
+    baseDir: run.dir,
+    overrides: [...target.overrides, ...(request.overrides ?? [])],
+  });
   const baseDir = sameDataset && run.configFile ? dirname(run.configFile) : process.cwd();
 
   const scoresRoot = runPaths(run.dir).scores;
@@ -100,7 +101,8 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
   await mkdir(tmp);
   const logger = new RunLogger({ logFile: join(tmp, RUN_FILES.log), out: request.out, quiet: request.quiet });
   const checkpoints = runStore.checkpoints(run.id);
-  const { services } = createPluginScope(request.container ?? container, {
+  const parent = request.container ?? container;
+  const { services } = createPluginScope(parent, {
     logger,
     checkpoints,
     runStore,

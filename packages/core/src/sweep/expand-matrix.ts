@@ -5,6 +5,7 @@ import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { locate, formatPath } from '../config/yaml-locations.ts';
 import { nonFiniteNumbers } from '../config/finite-numbers.ts';
 import { readExperimentFile } from '../config/experiment-text.ts';
+import type { ExperimentDocument } from '../config/load-experiment.ts';
 
 /**
  * Matrix experiments. An experiment file may add
@@ -100,15 +101,20 @@ export function isMatrixExperiment(data: unknown): boolean {
   return isPlainObject(data) && 'matrix' in data;
 }
 
+async function parseFile(file: string) {
+  const text = await readExperimentFile(file);
+  const lineCounter = new LineCounter();
+  return { file, doc: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
+}
+
 /**
  * Read a matrix experiment and expand it (without validating the expanded experiments:
  * the caller validates every one before starting any). Shape errors of `matrix:` and
  * `sweep:` are reported with file:line:col.
  */
-export async function planSweep(file: string, overrides: { path: string; value: unknown }[] = []): Promise<SweepPlan> {
-  const text = await readExperimentFile(file);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+export async function planSweep(source: string | ExperimentDocument, overrides: { path: string; value: unknown }[] = []): Promise<SweepPlan> {
+  // A document from readExperimentDocument is used as parsed (the file is not read again).
+  const { file, doc, lineCounter } = typeof source === 'string' ? await parseFile(source) : { ...source, file: source.file ?? source.source };
   const problems: ConfigProblem[] = [];
   const at = (path: (string | number)[], message: string) => {
     const pos = locate(doc, lineCounter, path);

@@ -1,5 +1,6 @@
-import { AnomalabError, type DatasetPlugin, type LoadedSeries } from '@anomalab/core';
+import { AnomalabError, type DatasetPlugin, type LoadedSeries, type PluginServices } from '@anomalab/core';
 import { acquireFile, type AcquireOptions, type RawFile } from '../acquisition/acquire.ts';
+import { resolveMirrorDir } from '../acquisition/mirror.ts';
 import { BENCHMARKS, type BenchmarkDataset, type BenchmarkSeries } from './catalog.ts';
 import { buildBenchmarkSeries } from './build-series.ts';
 import { parseBenchmarkFile } from './parse.ts';
@@ -33,6 +34,11 @@ export async function loadBenchmarkSeries(dataset: BenchmarkDataset, seriesName:
   return buildBenchmarkSeries(dataset, series, table);
 }
 
+/** The mirror the run's settings name (`--data-mirror`); without one, acquireFile falls back to the environment. */
+function mirrorOption(settings: PluginServices['settings']): Pick<AcquireOptions, 'mirrorDir'> {
+  return settings?.dataMirror ? { mirrorDir: resolveMirrorDir(settings.dataMirror) } : {};
+}
+
 /** A dataset plugin for one catalog entry. Nothing is read until `load`/`prefetch`. */
 export function benchmarkDatasetPlugin(dataset: BenchmarkDataset): DatasetPlugin {
   return {
@@ -46,13 +52,13 @@ export function benchmarkDatasetPlugin(dataset: BenchmarkDataset): DatasetPlugin
     },
     listSeries: () =>
       dataset.series.map((s) => ({ name: s.name, description: s.description, channels: [...dataset.channels], labelled: s.anomalies !== undefined })),
-    async prefetch({ logger }) {
+    async prefetch({ logger, settings }) {
       for (const series of dataset.series) {
-        await acquireFile(series, { logger, copyMirrorToCache: true, zipSiblings: zipSiblings(series) });
+        await acquireFile(series, { logger, copyMirrorToCache: true, zipSiblings: zipSiblings(series), ...mirrorOption(settings) });
         logger.info(`${dataset.name}/${series.name}: ${series.path} verified`);
       }
     },
-    load: ({ series, services, signal }) => loadBenchmarkSeries(dataset, series, { logger: services?.logger, signal }),
+    load: async ({ series, services, signal }) => loadBenchmarkSeries(dataset, series, { logger: services?.logger, signal, ...mirrorOption(services?.settings) }),
   };
 }
 
