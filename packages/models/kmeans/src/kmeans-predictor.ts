@@ -1,4 +1,4 @@
-import { SeededRandom, type DirectScores, type Predictor, type PredictorState, type ScoreContext, type Series, type TrainContext, type TrainData, type TrainResult } from '@anomalab/core';
+import { AnomalabError, EpochTrainedPredictor, SeededRandom, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
 import { estimateWindow, rowScores, topDiscords } from '@anomalab/model-matrix-profile';
 import { assign, kmeans, Windows } from './kmeans.ts';
 import type { KMeansOptions } from './options.ts';
@@ -13,7 +13,7 @@ const FORMAT = 'kmeans/1';
  * is scored the same way (in-sample: its distances to the centroids fitted on it), which
  * sets the deployable threshold.
  */
-export class KMeansPredictor implements Predictor {
+export class KMeansPredictor extends EpochTrainedPredictor<Series> {
   private window = 0;
   /** Per channel: k x m centroids, row-major. */
   private centroids: Float64Array[] = [];
@@ -23,19 +23,22 @@ export class KMeansPredictor implements Predictor {
     private readonly options: KMeansOptions,
     private readonly channels: number,
     private readonly seed: number,
-  ) {}
+  ) {
+    super();
+  }
 
-  async train(data: TrainData, context: TrainContext): Promise<TrainResult> {
-    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
-      if (context.signal.aborted) return { epochs: epoch - 1, interrupted: true };
-      const started = Date.now();
-      this.fit(data.train);
-      const loss = this.facts.reduce((s, f) => s + f.inertia, 0) / this.facts.length;
-      const iterations = this.facts.map((f) => f.iterations).join(', ');
-      context.services.logger.info(`k-means: k = ${this.options.clusters}, m = ${this.window}${this.options.window > 0 ? '' : ' (estimated)'}, iterations ${iterations}, mean squared distance ${loss.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(2)}s)`);
-      await context.onEpochEnd({ epoch, train: { loss, window: this.window }, durationMs: Date.now() - started });
-    }
-    return { epochs: Math.max(context.startEpoch, context.training.epochs), interrupted: false };
+  /** One step per epoch (the core's epoch loop): fit k-means on the train split. */
+  protected planTraining(data: TrainData): EpochPlan<Series> {
+    return {
+      steps: () => [data.train],
+      trainStep: (train) => {
+        this.fit(train);
+        return this.facts.reduce((s, f) => s + f.inertia, 0) / this.facts.length;
+      },
+      trainReport: (mean) => ({ ...mean, window: this.window }),
+      epochLine: ({ train, durationMs }) =>
+        `k-means: k = ${this.options.clusters}, m = ${this.window}${this.options.window > 0 ? '' : ' (estimated)'}, iterations ${this.facts.map((f) => f.iterations).join(', ')}, mean squared distance ${train.loss!.toFixed(4)} (${(durationMs / 1000).toFixed(2)}s)`,
+    };
   }
 
   /** Every epoch fits from scratch with the same seed: the result depends on seed and data only. */
@@ -74,20 +77,20 @@ export class KMeansPredictor implements Predictor {
     };
   }
 
-  async getState(): Promise<PredictorState> {
+  protected async readState(): Promise<PredictorState> {
     const k = this.options.clusters;
     const tensors = Object.fromEntries(this.centroids.map((c, i) => [`centroids_${i}`, { shape: [k, this.window], data: Float32Array.from(c) }]));
     return { format: FORMAT, tensors, json: { window: this.window, clusters: k, channels: this.channels, facts: this.facts } };
   }
 
-  async setState(state: PredictorState): Promise<void> {
-    if (state.format !== FORMAT) throw new Error(`not a kmeans checkpoint (format ${state.format})`);
-    if (Number(state.json.clusters) !== this.options.clusters) throw new Error(`kmeans checkpoint has ${state.json.clusters} clusters, the options say ${this.options.clusters}`);
+  protected async writeState(state: PredictorState): Promise<void> {
+    if (state.format !== FORMAT) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `kmeans: not a kmeans checkpoint (format ${state.format}, expected ${FORMAT})`);
+    if (Number(state.json.clusters) !== this.options.clusters) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `kmeans: the checkpoint has ${state.json.clusters} clusters, the options say ${this.options.clusters}`);
     this.window = Number(state.json.window);
     this.facts = (state.json.facts as { iterations: number; inertia: number }[]) ?? [];
     this.centroids = Array.from({ length: this.channels }, (_, i) => {
       const t = state.tensors[`centroids_${i}`];
-      if (!t) throw new Error(`kmeans checkpoint lacks centroids of channel ${i}`);
+      if (!t) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `kmeans: the checkpoint lacks the centroids of channel ${i}`);
       return Float64Array.from(t.data);
     });
   }

@@ -1,4 +1,4 @@
-import type { DirectScores, PredictorState, ScoreContext, Series, TrainContext, TrainData, TrainResult, Predictor } from '@anomalab/core';
+import { AnomalabError, EpochTrainedPredictor, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
 import type { MatrixProfileOptions } from './options.ts';
 import { abJoinProfile, exclusionZone, selfJoinProfile } from './profile.ts';
 import { rowScores, topDiscords, type Discord } from './rows.ts';
@@ -13,7 +13,7 @@ const FORMAT = 'matrix-profile/1';
  * scored by a self-join with exclusion zone ceil(m/4) in both modes (an AB-join with
  * itself would be all zeros), which sets the deployable threshold.
  */
-export class MatrixProfilePredictor implements Predictor {
+export class MatrixProfilePredictor extends EpochTrainedPredictor<Series> {
   private window = 0;
   private reference?: Series;
   /** The train split's scores, computed in train() (they are its loss) and reused by score(train). */
@@ -22,23 +22,27 @@ export class MatrixProfilePredictor implements Predictor {
   constructor(
     private readonly options: MatrixProfileOptions,
     private readonly channels: number,
-  ) {}
+  ) {
+    super();
+  }
 
-  async train(data: TrainData, context: TrainContext): Promise<TrainResult> {
-    for (let epoch = context.startEpoch + 1; epoch <= context.training.epochs; epoch++) {
-      if (context.signal.aborted) return { epochs: epoch - 1, interrupted: true };
-      const started = Date.now();
-      this.window = this.options.window > 0 ? this.options.window : estimateWindow(data.train);
-      if (this.window > data.train.rows) throw new Error(`matrix-profile: window ${this.window} is longer than the train split (${data.train.rows} rows)`);
-      this.reference = this.options.join === 'train' ? data.train : undefined;
-      const scores = this.scoreTrain(data.train);
-      this.trainCache = { values: data.train.values, scores };
-      const profiles = scores.details!.profileMean as number[];
-      const loss = profiles.reduce((s, v) => s + v, 0) / profiles.length;
-      context.services.logger.info(`matrix profile: m = ${this.window}${this.options.window > 0 ? '' : ' (estimated)'}, join ${this.options.join}, train self-join mean distance ${loss.toFixed(4)} (${((Date.now() - started) / 1000).toFixed(2)}s)`);
-      await context.onEpochEnd({ epoch, train: { loss, window: this.window }, durationMs: Date.now() - started });
-    }
-    return { epochs: Math.max(context.startEpoch, context.training.epochs), interrupted: false };
+  /** One step per epoch (the core's epoch loop): fix m, keep the reference set, score the train split. */
+  protected planTraining(data: TrainData): EpochPlan<Series> {
+    return {
+      steps: () => [data.train],
+      trainStep: (train) => {
+        this.window = this.options.window > 0 ? this.options.window : estimateWindow(train);
+        if (this.window > train.rows) throw new AnomalabError('ANOMALAB_CONFIG_INVALID', `matrix-profile: window ${this.window} is longer than the train split (${train.rows} rows)`);
+        this.reference = this.options.join === 'train' ? train : undefined;
+        const scores = this.scoreTrain(train);
+        this.trainCache = { values: train.values, scores };
+        const profiles = scores.details!.profileMean as number[];
+        return profiles.reduce((s, v) => s + v, 0) / profiles.length;
+      },
+      trainReport: (mean) => ({ ...mean, window: this.window }),
+      epochLine: ({ train, durationMs }) =>
+        `matrix profile: m = ${this.window}${this.options.window > 0 ? '' : ' (estimated)'}, join ${this.options.join}, train self-join mean distance ${train.loss!.toFixed(4)} (${(durationMs / 1000).toFixed(2)}s)`,
+    };
   }
 
   async score(series: Series, context: ScoreContext): Promise<DirectScores> {
@@ -92,17 +96,17 @@ export class MatrixProfilePredictor implements Predictor {
     };
   }
 
-  async getState(): Promise<PredictorState> {
+  protected async readState(): Promise<PredictorState> {
     const tensors: PredictorState['tensors'] = this.reference ? { reference: { shape: [this.reference.rows, this.reference.channels], data: this.reference.values } } : {};
     return { format: FORMAT, tensors, json: { window: this.window, channels: this.channels, join: this.options.join } };
   }
 
-  async setState(state: PredictorState): Promise<void> {
-    if (state.format !== FORMAT) throw new Error(`not a matrix-profile checkpoint (format ${state.format})`);
+  protected async writeState(state: PredictorState): Promise<void> {
+    if (state.format !== FORMAT) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `matrix-profile: not a matrix-profile checkpoint (format ${state.format}, expected ${FORMAT})`);
     this.window = Number(state.json.window);
     const reference = state.tensors.reference;
     this.reference = reference ? { rows: reference.shape[0]!, channels: reference.shape[1]!, values: reference.data } : undefined;
-    if (this.options.join === 'train' && !this.reference) throw new Error('matrix-profile checkpoint has no train subsequences (was it made with join: self?)');
+    if (this.options.join === 'train' && !this.reference) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', 'matrix-profile: the checkpoint has no train subsequences (was it made with join: self?)');
     this.trainCache = undefined;
   }
 
