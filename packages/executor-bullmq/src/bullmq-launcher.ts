@@ -112,7 +112,8 @@ export class BullMqLauncher implements RunLauncher {
   private async follow(jobId: string, request: LaunchRequest, emit: (event: LaunchEvent) => void, signal?: AbortSignal): Promise<LaunchOutcome> {
     const runId = request.runId;
     const keys = runKeys(this.options.address.name, runId);
-    let seen: { attempt?: number; started?: number; epoch?: number; checkpoint?: number; failures: number } = { failures: 0 };
+    // What has been reported already, so each progress change becomes one event.
+    let seen: { attempt?: number; where?: string; started?: number; epoch?: number; checkpoint?: number; failures: number } = { failures: 0 };
     let cancel = false;
     const onAbort = () => (cancel = true);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -129,9 +130,8 @@ export class BullMqLauncher implements RunLauncher {
           }
           const p = job.progress as Partial<RunJobProgress> | number | undefined;
           if (typeof p === 'object' && p && p.attempt !== undefined && state === 'active') {
-            if (p.attempt !== seen.attempt || (p.where && p.where !== (seen as { where?: string }).where)) {
-              seen = { ...seen, attempt: p.attempt, started: undefined, epoch: undefined, checkpoint: undefined };
-              (seen as { where?: string }).where = p.where;
+            if (p.attempt !== seen.attempt || (p.where && p.where !== seen.where)) {
+              seen = { ...seen, attempt: p.attempt, where: p.where, started: undefined, epoch: undefined, checkpoint: undefined };
               emit({ type: 'starting', runId, where: p.where ?? '?', attempt: p.attempt });
             }
             if (p.phase === 'running' && seen.started !== p.attempt) {
