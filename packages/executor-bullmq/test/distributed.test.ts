@@ -170,6 +170,29 @@ matrix:
     }
     await stopAll([worker]);
   });
+  it('Ctrl-C on the submitter cancels: the running run stops with a checkpoint and is collected as interrupted; the same command resumes it', async () => {
+    const sweep = file('cancel.yaml', longSweep('cancel-sweep', [1, 2], 2500));
+    const worker = await startWorker(redis.url);
+    live.push(worker);
+    const runs = join(temp.dir, 'runs-cancel');
+    const first = cli(['experiment', sweep, '--queue', redis.url, '--runs', runs]);
+    live.push(first);
+    await worker.waitFor(/checkpoint of epoch 200 shipped/);
+    first.child.kill('SIGINT');
+    expect(await first.exit).toBe(130);
+    const id = /sweep (cancel-sweep-[0-9a-f]{8})/.exec(first.output())![1]!;
+    expect(first.output()).toMatch(new RegExp(`${id}-1  interrupted`));
+    expect(first.output()).toMatch(new RegExp(`${id}-2  not started`));
+    expect(folders(runs)).toEqual([`${id}-1`]);
+    expect(record(runs, `${id}-1`).status).toBe('interrupted');
+
+    const again = cli(['experiment', sweep, '--queue', redis.url, '--runs', runs]);
+    expect(await again.exit, again.output()).toBe(0);
+    expect(again.output()).toMatch(new RegExp(`\\[1/2\\] resuming ${id}-1`));
+    expect(record(runs, `${id}-1`)).toMatchObject({ status: 'completed', resumedCount: 1 });
+    expect(epochs(runs, `${id}-1`).at(-1)).toBe(2500);
+    expect(record(runs, `${id}-2`).status).toBe('completed');
+  });
 });
 
 describe('failures on the queue', () => {
