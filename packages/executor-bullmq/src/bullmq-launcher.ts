@@ -62,6 +62,7 @@ export class BullMqLauncher implements RunLauncher {
   private storeId?: Promise<string>;
   private closed = false;
   private warnedAt = 0;
+  private submissions: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BullMqLauncherOptions) {
     this.description = `through the queue ${options.address.name} at ${options.address.display}`;
@@ -79,17 +80,34 @@ export class BullMqLauncher implements RunLauncher {
       return outcome;
     };
     const runId = request.runId;
-    const keys = runKeys(this.options.address.name, runId);
     try {
+      // Submissions one at a time, in call order: jobs reach the queue in the sweep's order.
+      const submitted = this.submissions.then(() => this.submit(request, options));
+      this.submissions = submitted.then(() => undefined, () => undefined);
+      const { job, collected } = await submitted;
+      if (collected) return finish(collected);
+      if (!job) return finish({ runId, status: 'cancelled' });
+      emit({ type: 'queued', runId });
+      return finish(await this.follow(job.id!, request, emit, options.signal));
+    } catch (error) {
+      return finish({ runId, status: 'failed', error: { code: 'ANOMALAB_QUEUE_UNAVAILABLE', message: `queue ${this.options.address.display}: ${(error as Error).message}` } });
+    }
+  }
+
+  /** Attach to the run's job, collect it if it finished unfollowed, or add it. */
+  private async submit(request: LaunchRequest, options: LaunchOptions): Promise<{ job?: JobHandle; collected?: LaunchOutcome }> {
+    const runId = request.runId;
+    const keys = runKeys(this.options.address.name, runId);
+    {
       let job = (await this.queue.getJob(runId)) as JobHandle | undefined;
       if (job && FINISHED.has(await job.getState())) {
         // Finished while nobody followed it: collect it now (unless that already happened).
-        if ((await this.redis.exists(keys.result)) || job.returnvalue?.shared) return finish(await this.collect(job, request));
+        if ((await this.redis.exists(keys.result)) || job.returnvalue?.shared) return { collected: await this.collect(job, request) };
         await job.remove();
         job = undefined;
       }
       if (!job) {
-        if (options.signal?.aborted) return finish({ runId, status: 'cancelled' });
+        if (options.signal?.aborted) return {};
         await this.redis.del(keys.result, keys.cancel, keys.snapshot);
         // Continuing a run of this store: its folder travels as the snapshot to resume from.
         const localDir = join(this.store.root, runId);
@@ -101,10 +119,7 @@ export class BullMqLauncher implements RunLauncher {
           backoff: { type: 'exponential', delay: this.options.backoffMs ?? 2000 },
         })) as JobHandle;
       }
-      emit({ type: 'queued', runId });
-      return finish(await this.follow(job.id!, request, emit, options.signal));
-    } catch (error) {
-      return finish({ runId, status: 'failed', error: { code: 'ANOMALAB_QUEUE_UNAVAILABLE', message: `queue ${this.options.address.display}: ${(error as Error).message}` } });
+      return { job };
     }
   }
 

@@ -1,5 +1,5 @@
 import { basename, dirname, extname, resolve } from 'node:path';
-import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type LaunchOutcome, type RunLauncher, type SweepPlan } from '@anomalab/core';
+import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type LaunchOutcome, type RunLauncher, type RunSummary, type SweepPlan } from '@anomalab/core';
 
 export interface SweepOptions {
   runsDir: string;
@@ -51,9 +51,8 @@ export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOpt
   options.out.write(`sweep ${plan.id}: ${plan.entries.length} runs (${plan.axes.join(' x ')}), ${options.launcher.description}\n`);
   const outcomes = new Map<string, LaunchOutcome | 'skipped'>();
 
-  const runOne = async (entry: SweepPlan['entries'][number]): Promise<void> => {
+  const runOne = async (entry: SweepPlan['entries'][number], existing: RunSummary | undefined): Promise<void> => {
     const prefix = `[${entry.index + 1}/${plan.entries.length}] `;
-    const existing = await app.runs.get(entry.runId).catch(() => undefined);
     if (existing?.status === 'completed') {
       outcomes.set(entry.runId, 'skipped');
       options.out.write(`${prefix}${entry.runId} already completed: skipped\n`);
@@ -73,7 +72,9 @@ export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOpt
     );
     outcomes.set(entry.runId, outcome);
   };
-  await Promise.all(plan.entries.map(runOne));
+  // Look every run up first, then launch in plan order: the launcher starts them first come, first served.
+  const existing = await Promise.all(plan.entries.map((entry) => app.runs.get(entry.runId).catch(() => undefined)));
+  await Promise.all(plan.entries.map((entry, i) => runOne(entry, existing[i])));
 
   const lines = plan.entries.map((e) => {
     const outcome = outcomes.get(e.runId);
