@@ -5,7 +5,7 @@
  */
 const PACKAGE = '^(packages/(?:models/|evaluators/|tools/)?[^/]+)/';
 // What a package exports (package.json "exports"): its entry and declared subpaths.
-const ENTRY = '^packages/(?:models/|evaluators/|tools/)?[^/]+/src/(?:index|testing/index|metrics/index)\\.ts$';
+const ENTRY = '^packages/(?:models/|evaluators/|tools/)?[^/]+/src/(?:index|testing/index|metrics/index)\\.ts$|^packages/tools/[^/]+/[^/]+\\.mjs$';
 
 module.exports = {
   forbidden: [

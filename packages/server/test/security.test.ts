@@ -7,8 +7,7 @@ import { mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment, PluginRegistry, planSweep } from '@anomalab/core';
-import { loadCsv } from '../../datasets/src/csv/csv-dataset.ts';
-import { csvOptionsSchema } from '../../datasets/src/csv/csv-options.ts';
+import { csvOptionsSchema, loadCsv } from '@anomalab/datasets';
 import { childEnvironment } from '../src/child-env.ts';
 import { startServer, type RunningServer } from '../src/index.ts';
 import { hostsFor, isLoopbackHost } from '../src/request-guard.ts';
