@@ -1,6 +1,5 @@
 // `npm run bench:mp`: matrix profile scoring speed on the benchmark's largest series (one
-// core, wall and CPU time), plus the train self-join (threshold) and KMeansAD's fit for
-// comparison. Not part of the tests. Data: ANOMALAB_DATA_MIRROR (or ../shared/datasets).
+// core, wall and CPU time), plus the train self-join (threshold); KMeansAD's fit: `npm run bench:kmeans`. Not part of the tests. Data: ANOMALAB_DATA_MIRROR (or ../shared/datasets).
 //   npm run bench:mp [-- --json out.json]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -10,7 +9,6 @@ import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
 import { findTestMirror } from '@anomalab/datasets/testing';
 import { abJoinProfile, selfJoinProfile } from '../src/profile.ts';
 import { subsequences } from '../src/subsequences.ts';
-import { KMeansPredictor } from '../../kmeans/src/kmeans-predictor.ts';
 
 const { values: args } = parseArgs({ options: { json: { type: 'string' } } });
 const mirror = findTestMirror();
@@ -48,11 +46,6 @@ for (const [dataset, series, target] of [['ecg', 'qtdbsel102', 2], ['power_deman
   const selfCells = ((train.rows - m + 1) ** 2 / 2) * train.channels;
   const self = await timed(() => perChannel(train, (x) => void selfJoinProfile(subsequences(x, m))))();
   rows.push({ case: `${id} train self-join (m=${m})`, size: `${train.rows} x ${train.channels} ch`, updates: selfCells.toExponential(2), ...self, ns_per_update: (self.cpu_s / selfCells) * 1e9, target: '' });
-  const km = new KMeansPredictor({ clusters: 20, window: m, row_score: 'max', max_iterations: 300, tolerance: 1e-4, discords: 3 }, train.channels, 1111);
-  const fit = await timed(() =>
-    km.train({ train }, { training: { epochs: 1, save_interval: 1 }, services: { logger: { info: () => {} } } as never, signal: new AbortController().signal, startEpoch: 0, onEpochEnd: async () => {} }).then(() => undefined),
-  )();
-  rows.push({ case: `${id} kmeans fit (k=20, m=${m})`, size: `${train.rows} x ${train.channels} ch`, updates: '', ...fit, ns_per_update: null, target: '' });
 }
 
 const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(v < 10 ? 3 : 1) : v === null ? '' : String(v));
