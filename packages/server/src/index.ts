@@ -3,7 +3,6 @@ export { createServerApp } from './app.ts';
 export type { ServerApp, ServerAppOptions } from './app.ts';
 export { startServer } from './server.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';
-export { runServeCommand, serveHelp } from './serve-command.ts';
 export { RunQueue } from './run-queue.ts';
 export { requestGuard, isLoopbackHost, hostsFor } from './request-guard.ts';
 export type { RequestGuardOptions } from './request-guard.ts';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAnomalab, type RunLauncher } from '@anomalab/core';
-import { startServer } from './server.ts';
+import { startServer } from '@anomalab/server';
 
 export const serveHelp = `Usage: anomalab serve [options]
 
