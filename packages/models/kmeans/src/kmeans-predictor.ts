@@ -1,4 +1,4 @@
-import { AnomalabError, EpochTrainedPredictor, SeededRandom, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
+import { AnomalabError, channelOf, EpochTrainedPredictor, SeededRandom, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
 import { estimateWindow, rowScores, topDiscords } from '@anomalab/model-matrix-profile';
 import { assign, kmeans, Windows } from './kmeans.ts';
 import type { KMeansOptions } from './options.ts';
@@ -48,7 +48,7 @@ export class KMeansPredictor extends EpochTrainedPredictor<Series> {
     this.facts = [];
     for (let c = 0; c < train.channels; c++) {
       const random = new SeededRandom(this.seed).fork(`kmeans-channel-${c}`);
-      const result = kmeans(new Windows(channel(train, c), this.window), this.options.clusters, random, this.options.max_iterations, this.options.tolerance);
+      const result = kmeans(new Windows(Float64Array.from(channelOf(train, c)), this.window), this.options.clusters, random, this.options.max_iterations, this.options.tolerance);
       // Rounded to float32 here, as checkpoints store them: a restored model scores identically.
       this.centroids.push(Float64Array.from(Float32Array.from(result.centroids)));
       this.facts.push({ iterations: result.iterations, inertia: result.inertia });
@@ -61,7 +61,7 @@ export class KMeansPredictor extends EpochTrainedPredictor<Series> {
     const channels: Float32Array[] = [];
     const discords = [];
     for (let c = 0; c < series.channels; c++) {
-      const windows = new Windows(channel(series, c), m);
+      const windows = new Windows(Float64Array.from(channelOf(series, c)), m);
       const distances = assign(windows, this.centroids[c]!, this.options.clusters).distances.map(Math.sqrt);
       channels.push(rowScores(distances, m, series.rows, this.options.row_score));
       discords.push(topDiscords(distances, m, this.options.discords));
@@ -100,10 +100,4 @@ export class KMeansPredictor extends EpochTrainedPredictor<Series> {
   }
 
   dispose(): void {}
-}
-
-function channel(series: Series, c: number): Float64Array {
-  const out = new Float64Array(series.rows);
-  for (let t = 0; t < series.rows; t++) out[t] = series.values[t * series.channels + c]!;
-  return out;
 }

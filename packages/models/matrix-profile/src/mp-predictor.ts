@@ -1,4 +1,4 @@
-import { AnomalabError, EpochTrainedPredictor, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
+import { AnomalabError, channelOf, EpochTrainedPredictor, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
 import type { MatrixProfileOptions } from './options.ts';
 import { abJoinProfile, exclusionZone, selfJoinProfile } from './profile.ts';
 import { rowScores, topDiscords, type Discord } from './rows.ts';
@@ -53,7 +53,7 @@ export class MatrixProfilePredictor extends EpochTrainedPredictor<Series> {
     if (this.options.join === 'train') {
       const reference = this.reference;
       if (!reference) throw new Error('matrix-profile: score() before train() or setState()');
-      return this.scoreWith(series, (c, a) => abJoinProfile(a, subsequences(channel(reference, c), this.window)), 'nearest neighbour among the train subsequences');
+      return this.scoreWith(series, (c, a) => abJoinProfile(a, subsequences(channelOf(reference, c), this.window)), 'nearest neighbour among the train subsequences');
     }
     return this.scoreWith(series, (_c, a) => selfJoinProfile(a), `self-join, exclusion zone ${exclusionZone(this.window)}`);
   }
@@ -75,7 +75,7 @@ export class MatrixProfilePredictor extends EpochTrainedPredictor<Series> {
         profileMean.push(0);
         continue;
       }
-      const profile = profileOf(c, subsequences(channel(series, c), m));
+      const profile = profileOf(c, subsequences(channelOf(series, c), m));
       channels.push(rowScores(profile, m, series.rows, this.options.row_score));
       discords.push(topDiscords(profile, m, this.options.discords));
       profileMean.push(profile.reduce((s, v) => s + v, 0) / profile.length);
@@ -115,10 +115,4 @@ export class MatrixProfilePredictor extends EpochTrainedPredictor<Series> {
   }
 
   dispose(): void {}
-}
-
-function channel(series: Series, c: number): Float32Array {
-  const out = new Float32Array(series.rows);
-  for (let t = 0; t < series.rows; t++) out[t] = series.values[t * series.channels + c]!;
-  return out;
 }

@@ -6,6 +6,8 @@
  * and recall are mean survival probabilities of the distances inside the zones.
  */
 
+import { binaryRanges } from './ranges.ts';
+
 export type Interval = readonly [number, number];
 type MaybeInterval = Interval | null;
 
@@ -13,18 +15,7 @@ type MaybeInterval = Interval | null;
 
 /** `convert_vector_to_events`: runs of non-zero entries as half-open [first, last + 1). */
 export function vectorToEvents(vector: ArrayLike<number>): Interval[] {
-  const events: Interval[] = [];
-  let start = -1;
-  for (let t = 0; t < vector.length; t++) {
-    if (vector[t]! > 0) {
-      if (start < 0) start = t;
-    } else if (start >= 0) {
-      events.push([start, t]);
-      start = -1;
-    }
-  }
-  if (start >= 0) events.push([start, vector.length]);
-  return events;
+  return binaryRanges(vector).map((r): Interval => [r.start, r.end + 1]);
 }
 
 // ---- _integral_interval.py ------------------------------------------------------------
