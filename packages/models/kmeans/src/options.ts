@@ -1,5 +1,5 @@
 import type { JSONSchema } from '@anomalab/core';
-import type { RowScore } from '@anomalab/model-matrix-profile';
+import { subsequenceOptionProperties, type RowScore } from '@anomalab/model-matrix-profile';
 
 export interface KMeansOptions {
   clusters: number;
@@ -16,18 +16,8 @@ export const optionsSchema: JSONSchema = {
   additionalProperties: false,
   properties: {
     clusters: { type: 'integer', minimum: 1, maximum: 1000, default: 20, description: 'Number of clusters k (TSB-AD KMeansAD: 20).' },
-    window: {
-      type: 'integer',
-      minimum: 0,
-      default: 0,
-      description: "Subsequence length m in rows; 0 estimates it from the train split's autocorrelation as TSB-AD does (fallback 125).",
-    },
-    row_score: {
-      type: 'string',
-      enum: ['max', 'mean'],
-      default: 'max',
-      description: "Score of a row from the subsequences covering it: their largest (max) or mean (mean, TSB-AD's reverse windowing) distance.",
-    },
+    window: subsequenceOptionProperties.window,
+    row_score: subsequenceOptionProperties.row_score,
     max_iterations: { type: 'integer', minimum: 1, default: 300, description: "Most Lloyd iterations per channel (scikit-learn's default)." },
     tolerance: {
       type: 'number',
@@ -35,6 +25,6 @@ export const optionsSchema: JSONSchema = {
       default: 1e-4,
       description: "Convergence: total squared centroid shift below tolerance x the windows' mean per-position variance (scikit-learn's rule).",
     },
-    discords: { type: 'integer', minimum: 0, maximum: 100, default: 3, description: 'Number of top non-overlapping subsequences per channel listed in results.json.' },
+    discords: subsequenceOptionProperties.discords,
   },
 };

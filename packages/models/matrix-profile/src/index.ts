@@ -3,6 +3,7 @@ import type { ModelPlugin } from '@anomalab/core';
 import { optionsSchema, type MatrixProfileOptions } from './options.ts';
 
 export type { MatrixProfileOptions } from './options.ts';
+export { subsequenceOptionProperties } from './options.ts';
 export { estimateWindow, FALLBACK_WINDOW } from './window.ts';
 export { rowScores, topDiscords } from './rows.ts';
 export type { Discord, RowScore } from './rows.ts';
