@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { ConfigError, sweepPaths, writeJsonAtomic, type Anomalab, type ConfigProblem, type LaunchOutcome, type RunLauncher, type RunSummary, type SweepPlan } from '@anomalab/core';
 
@@ -48,6 +49,9 @@ export async function runSweep(app: Anomalab, plan: SweepPlan, options: SweepOpt
   await writeJsonAtomic(paths.manifest, { id: plan.id, name: plan.name, file: resolve(plan.file), axes: plan.axes, entries: plan.entries.map(({ config: _c, ...e }) => e) });
   for (const entry of plan.entries) await writeJsonAtomic(paths.entryConfig(entry.runId), entry.config);
 
+  // Every waiting run listens on the one sweep signal (removed when it starts): as many
+  // listeners as entries is by design, not a leak, so no MaxListenersExceededWarning.
+  setMaxListeners(plan.entries.length + 10, options.signal);
   options.out.write(`sweep ${plan.id}: ${plan.entries.length} runs (${plan.axes.join(' x ')}), ${options.launcher.description}\n`);
   const outcomes = new Map<string, LaunchOutcome | 'skipped'>();
 
