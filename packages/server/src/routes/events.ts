@@ -6,14 +6,16 @@ import type { ApiRun } from '../run-views.ts';
 
 const POLL_MS = 250;
 const TERMINAL = new Set(['completed', 'failed', 'interrupted', 'cancelled']);
+const JOB_ACTIVE = new Set(['queued', 'starting', 'running']);
 
 /**
  * `GET /api/runs/:id/events`: Server-Sent Events for one run.
  *
  * Events: `status` (the run as `GET /api/runs/:id` shows it, on every status change),
  * `log` ({ line }), `epoch` (a metrics.jsonl epoch record), `metric` (any other record),
- * and a final `end` after which the server closes the stream (clients should then close
- * their EventSource, or it reconnects and replays). The run folder is tailed (log.txt,
+ * and a final `end` once the run has ended and its process (if any) has exited, after
+ * which the server closes the stream (clients should then close their EventSource, or it
+ * reconnects and replays). The run folder is tailed (log.txt,
  * metrics.jsonl, run.json), so this works for runs of any process, not only this server's.
  * A queued job first reports `status: queued` until its child creates the folder.
  */
@@ -46,7 +48,9 @@ export function eventRoutes(ctx: ServerContext): Hono {
           lastStatus = statusKey;
           await send('status', view satisfies ApiRun);
         }
-        if (TERMINAL.has(view.status)) {
+        // The record can say "completed" a moment before its process exits; `end` waits for
+        // both, so a client that reads the run after `end` sees its job finished too.
+        if (TERMINAL.has(view.status) && !JOB_ACTIVE.has(view.job?.state ?? 'finished')) {
           await send('end', { id: view.id, status: view.status });
           break;
         }
