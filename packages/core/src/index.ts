@@ -20,6 +20,7 @@ export type {
   DirectScores,
   ScoreContext,
 } from './contracts/model-plugin.ts';
+export type { PredictorStream, PredictorStreamOptions, PredictorStreamStep, StreamRowScores } from './contracts/stream.ts';
 export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './contracts/detector.ts';
 export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThreshold, MetricInfo, SelectedEvaluator } from './contracts/evaluator.ts';
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';

@@ -3,6 +3,7 @@ import type { PredictorState } from './checkpoint-store.ts';
 import type { Series } from './series.ts';
 import type { PluginServices } from './services.ts';
 import type { ErrorSeries } from './detector.ts';
+import type { PredictorStream, PredictorStreamOptions } from './stream.ts';
 
 /** Core training settings (`training:` in the experiment); models may change the defaults. */
 export interface TrainingConfig {
@@ -104,6 +105,11 @@ export interface Predictor {
   errors?(series: Series, window: number): Promise<ErrorSeries>;
   /** Per-row anomaly scores of a split; see `DirectScores`. Takes precedence over forecast/errors. */
   score?(series: Series, context: ScoreContext): Promise<DirectScores>;
+  /**
+   * Incremental scoring (optional; see `PredictorStream`): a stream starting from the same
+   * state as a batch `forecast`/`score` call on a new split. Models without it cannot stream.
+   */
+  openStream?(options: PredictorStreamOptions): Promise<PredictorStream>;
   /** Complete state: weights, optimizer state, step counters. */
   getState(): Promise<PredictorState>;
   setState(state: PredictorState): Promise<void>;
