@@ -67,6 +67,11 @@ export function forecastInput(): usize {
   return Forecast.input;
 }
 
+/** The carried state (per layer [h; c], each [H]): streams save and restore theirs around each row. */
+export function forecastState(): usize {
+  return Forecast.state;
+}
+
 export function forecastReset(): void {
   memory.fill(Forecast.state, 0, <usize>(Dims.layers * 2 * Dims.H) << 2);
 }

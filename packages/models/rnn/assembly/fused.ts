@@ -17,7 +17,7 @@ import { drawMasks } from './dropout';
 import { freezeHiddenTargets as freezeTargets, Loss, lossAllocate, TERMS } from './loss';
 import { backwardWindow, forwardWindow, prepare as prepareWeights, resetState as resetCarried } from './network';
 import { adamStep } from './adam';
-import { forecastAllocate, forecastInput, forecastReset, forecastRows } from './forecast';
+import { forecastAllocate, forecastInput, forecastReset, forecastRows, forecastState } from './forecast';
 
 export { alloc } from './memory';
 
@@ -101,6 +101,12 @@ export function forecastInit(chunk: i32, horizon: i32): usize {
   return forecastAllocate(chunk, horizon);
 }
 export function forecastInputPtr(): usize { return forecastInput(); }
+/**
+ * The state the next forecastChunk starts from (per layer [h; c], each [H] floats): set by
+ * forecastResetState (zeros) and left after a chunk's last row. A stream restores its own
+ * copy here, runs forecastChunk(1) and saves it back, so streams share one instance.
+ */
+export function forecastStatePtr(): usize { return forecastState(); }
 export function forecastResetState(): void {
   forecastReset();
 }

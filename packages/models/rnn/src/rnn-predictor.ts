@@ -1,8 +1,9 @@
 import type { Tf } from './tf-types.ts';
-import type { EpochPlan, Forecast, Series, TrainData } from '@anomalab/core';
+import type { EpochPlan, Forecast, PredictorStream, PredictorStreamOptions, Series, TrainData } from '@anomalab/core';
 import { FlatParameterPredictor } from '@anomalab/tfjs';
 import type { RnnOptions } from './config.ts';
 import { forecastBatched } from './forecast.ts';
+import { openTfjsStream } from './forecast-stream.ts';
 import { FUSED_ENGINE_NAME, FusedEngine } from './fused/engine.ts';
 import { fusedTrainingPlan } from './fused/train.ts';
 import { RnnNetwork } from './network.ts';
@@ -33,6 +34,15 @@ export class RnnPredictor extends FlatParameterPredictor<BpttWindow> {
 
   async forecast(series: Series, horizon: number): Promise<Forecast> {
     return this.fused ? this.fused.forecast(series, horizon) : forecastBatched(this.net, series, horizon);
+  }
+
+  /**
+   * Online forecasting: each pushed (standardised) row gives the row of `forecast(series,
+   * horizon)` that the series of all pushed rows would give, from the same zero state. The
+   * stream uses the weights current at open (it refuses rows after training or setState).
+   */
+  async openStream({ horizon }: PredictorStreamOptions): Promise<PredictorStream> {
+    return this.fused ? this.fused.openStream(horizon) : openTfjsStream(this.net, horizon);
   }
 
   describe() {

@@ -125,6 +125,11 @@ declare namespace __AdaptedExports {
    */
   export function forecastInputPtr(): number;
   /**
+   * fused/forecastStatePtr
+   * @returns `usize`
+   */
+  export function forecastStatePtr(): number;
+  /**
    * fused/forecastResetState
    */
   export function forecastResetState(): void;

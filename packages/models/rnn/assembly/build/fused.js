@@ -44,6 +44,10 @@ export async function instantiate(module, imports = {}) {
       // fused/forecastInputPtr() => usize
       return exports.forecastInputPtr() >>> 0;
     },
+    forecastStatePtr() {
+      // fused/forecastStatePtr() => usize
+      return exports.forecastStatePtr() >>> 0;
+    },
     alloc(bytes) {
       // memory/alloc(i32) => usize
       return exports.alloc(bytes) >>> 0;

@@ -1,6 +1,9 @@
-import type { Forecast, Series } from '@anomalab/core';
+import type { Forecast, PredictorStream, Series } from '@anomalab/core';
+import type { Tensor1D } from '@tensorflow/tfjs';
 import type { RnnNetwork } from '../network.ts';
-import { FusedKernel, type AdamConstants } from './kernel.ts';
+import { WEIGHTS_CHANGED } from '../forecast-stream.ts';
+import { FORECAST_CHUNK, ForecastKernel } from './forecast-kernel.ts';
+import { FusedKernel, fusedModule, type AdamConstants } from './kernel.ts';
 import { ThreadedKernel } from './threads.ts';
 
 /** What training uses of a kernel: the single-instance FusedKernel or the two-thread ThreadedKernel. */
@@ -18,7 +21,8 @@ export const FUSED_ENGINE_NAME = 'fused-wasm-simd';
 export class FusedEngine {
   private trainKernel?: FusedKernel;
   private threaded?: ThreadedKernel;
-  private readonly forecastKernels = new Map<number, FusedKernel>();
+  /** Forecast kernels by horizon and chunk, with the parameter tensor they hold (tfjs tensors are immutable: same tensor, same weights). */
+  private readonly forecastKernels = new Map<string, { kernel: ForecastKernel; loaded?: Tensor1D }>();
   /** Adam step of the working copy. */
   step = 0;
 
@@ -76,20 +80,39 @@ export class FusedEngine {
     net.adam.load(kernel.m.slice(), kernel.v.slice(), this.step);
   }
 
+  /** The forecast kernel for `horizon` and `chunk` (made once), holding the network's current parameters. */
+  private forecastKernel(horizon: number, chunk: number): ForecastKernel {
+    const key = `${horizon}/${chunk}`;
+    let entry = this.forecastKernels.get(key);
+    if (!entry) {
+      entry = { kernel: new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), this.net.arch, horizon, chunk) };
+      this.forecastKernels.set(key, entry);
+    }
+    if (entry.loaded !== this.net.params) {
+      entry.kernel.load(this.net.params.dataSync() as Float32Array);
+      entry.loaded = this.net.params;
+    }
+    return entry.kernel;
+  }
+
   /** forecastBatched (../forecast.ts) on the fused engine, from the network's current parameters. */
   forecast(series: Series, horizon: number, chunk = FORECAST_CHUNK): Forecast {
     const { net } = this;
     const { rows, channels: C } = series;
     if (C !== net.arch.channels) throw new Error(`rnn: model has ${net.arch.channels} channel(s), series has ${C}`);
-    let kernel = this.forecastKernels.get(horizon * 100_000 + chunk);
-    if (!kernel) {
-      kernel = new FusedKernel(net.arch, 1, 1);
-      this.forecastKernels.set(horizon * 100_000 + chunk, kernel);
-    }
-    kernel.load(net.params.dataSync() as Float32Array);
-    return { rows, channels: C, horizon, values: kernel.forecast(series.values, rows, horizon, chunk) };
+    return { rows, channels: C, horizon, values: this.forecastKernel(horizon, chunk).forecast(series.values, rows) };
+  }
+
+  /**
+   * A stream on the batch forecast's kernel for `horizon` (streams and batch calls share
+   * the instance; each stream keeps its own state). It uses the weights current at open
+   * and refuses rows once they have changed (training, setState).
+   */
+  openStream(horizon: number): PredictorStream {
+    const params = this.net.params;
+    // The kernel always holds the network's current parameters, so unchanged = the stream's.
+    return this.forecastKernel(horizon, FORECAST_CHUNK).openStream(() => {
+      if (this.net.params !== params) throw new Error(WEIGHTS_CHANGED);
+    });
   }
 }
-
-/** Rows per forecast chunk (as ../forecast.ts). */
-export const FORECAST_CHUNK = 2048;

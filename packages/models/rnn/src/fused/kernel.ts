@@ -1,24 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { CellType } from '../config.ts';
 import type { Architecture } from '../rnn-model.ts';
-import type { instantiate } from '../../assembly/build/fused.js';
+import { CELL_CODES, type FusedExports } from './forecast-kernel.ts';
 
 /** The committed build of ../../assembly/ (entry fused.ts; rebuild: node packages/models/rnn/assembly/build.mjs). */
 export const WASM_URL = new URL('../../assembly/build/fused.wasm', import.meta.url);
 
-/** The kernel's cell codes (assembly/layout.ts). */
-const CELL_CODES: Record<CellType, number> = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
-
-/**
- * The module's exports, typed from the typings that asc generates with the build
- * (assembly/build/fused.d.ts, checked with the binary by ./wasm-build.test.ts). Used on the
- * raw instance: booleans pass as 1 / 0 and addresses stay below 2 GiB.
- */
-type FusedExports = Awaited<ReturnType<typeof instantiate>>;
-
 let compiled: WebAssembly.Module | undefined;
 
-/** The compiled module (compiled once per process; every kernel is an instance with its own memory). */
+/** The compiled module, read from WASM_URL (once per process; every kernel is an instance with its own memory). Node only; the browser-safe forecast path is ./forecast-kernel.ts. */
 export function fusedModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(readFileSync(WASM_URL));
   return compiled;
@@ -142,30 +131,6 @@ export class FusedKernel {
     this.checkLength(length);
     this.x.trainWindow(seq, start, length, dropout, maskSeed >>> 0, adam.lr, adam.weightDecay, adam.clip, adam.beta1, adam.beta2, adam.epsilon, step);
     return this.terms();
-  }
-
-  private forecastBuffers?: { chunk: number; horizon: number; out: number };
-
-  /**
-   * Batched multi-step forecast (reference section 5) with the current parameters, same
-   * layout and numbers as forecastBatched (../forecast.ts): per chunk of rows, a
-   * teacher-forced pass then horizon - 1 free-running steps for all rows at once. The
-   * buffers are allocated on the first call (fixed chunk and horizon per kernel).
-   */
-  forecast(values: Float32Array, rows: number, horizon: number, chunk: number): Float32Array {
-    const C = this.arch.channels;
-    if (!this.forecastBuffers) this.forecastBuffers = { chunk, horizon, out: this.x.forecastInit(chunk, horizon) };
-    const buffers = this.forecastBuffers;
-    if (buffers.chunk !== chunk || buffers.horizon !== horizon) throw new Error(`fused: forecast kernel built for chunk ${buffers.chunk} / horizon ${buffers.horizon}`);
-    const result = new Float32Array(rows * horizon * C);
-    this.x.forecastResetState();
-    for (let t0 = 0; t0 < rows; t0 += chunk) {
-      const n = Math.min(chunk, rows - t0);
-      this.f32(this.x.forecastInputPtr(), n * C).set(values.subarray(t0 * C, (t0 + n) * C));
-      this.x.forecastChunk(n);
-      result.set(this.f32(buffers.out, n * horizon * C), t0 * horizon * C);
-    }
-    return result;
   }
 
   /** Tests: freeze the hidden-matching targets (h2) of the last forward pass of `length` steps (on), or release them. */
