@@ -22,6 +22,10 @@ export type {
 } from './contracts/model-plugin.ts';
 export type { PredictorStream, PredictorStreamOptions, PredictorStreamStep, StreamRowScores } from './contracts/stream.ts';
 export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './contracts/detector.ts';
+export { StreamSession } from './streaming/stream-session.ts';
+export type { StreamScore, StreamSessionOptions, StreamThresholds } from './streaming/stream-session.ts';
+export { openRunStream } from './streaming/open-run-stream.ts';
+export type { OpenRunStreamOptions } from './streaming/open-run-stream.ts';
 export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThreshold, MetricInfo, SelectedEvaluator } from './contracts/evaluator.ts';
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';
 export type { RunRecord, RunStatus, RunStore, RunSummary } from './contracts/run-store.ts';
@@ -76,10 +80,11 @@ export { runExperiment, headlineMetrics, formatMetricsSummary } from './pipeline
 export { createPluginScope, resolvePluginServices, resolveSettings, settingsFromEnvironment } from './pipeline/plugin-scope.ts';
 export type { ScopeServices } from './pipeline/plugin-scope.ts';
 export type { RunOptions, RunOutcome, RunResults, ChannelResults } from './pipeline/run-experiment.ts';
-export { channelStats, standardize } from './pipeline/standardize.ts';
+export { channelStats, standardize, standardizeRow } from './pipeline/standardize.ts';
 export type { ChannelStats } from './pipeline/standardize.ts';
 
-export { errorsFromForecast } from './detection/forecast-errors.ts';
+export { errorsFromForecast, writeErrorVectors } from './detection/forecast-errors.ts';
+export type { ForecastRows } from './detection/forecast-errors.ts';
 export { GaussianDetector, gaussianDetectorPlugin } from './detection/gaussian-detector.ts';
 export { cholesky, choleskyWithRidge, mahalanobisSquared } from './detection/linear-algebra.ts';
 export { oracleSweep, ORACLE_PROTOCOL } from './evaluation/oracle-threshold.ts';

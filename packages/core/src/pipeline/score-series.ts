@@ -6,7 +6,6 @@ import { container, type DependencyContainer } from 'tsyringe';
 import { AnomalabError } from '../errors.ts';
 import type { RunStore } from '../contracts/run-store.ts';
 import type { Predictor } from '../contracts/model-plugin.ts';
-import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { loadExperimentObject } from '../config/load-experiment.ts';
 import { RunLogger } from '../logging/run-logger.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../run-store/atomic-write.ts';
@@ -17,7 +16,7 @@ import { resolveEvaluators } from '../evaluation/select-evaluators.ts';
 import { datasetNotes, headlineMetrics, writeResults, type RunResults, type ScoredSplit } from './results.ts';
 import { standardize } from './standardize.ts';
 import { createPluginScope } from './plugin-scope.ts';
-import { createPredictor } from './stages/train.ts';
+import { readScoringRun, restoreScoringModel } from './scoring-run.ts';
 import { MODEL_SCORES_DETECTOR, predictErrors, scoreDirect, scoreErrors } from './stages/score.ts';
 import { evaluateSplit, reportResults } from './stages/evaluate.ts';
 
@@ -65,15 +64,7 @@ function parseSeries(spec: string, registry: PluginRegistry): { dataset: string;
  * (results.json + series/) appears atomically as one folder under `<run>/scores/`.
  */
 export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore, request: ScoreRequest): Promise<ScoreOutcome> {
-  const run = await runStore.get(request.run);
-  const runConfig = await runStore.readConfig<ExperimentConfig>(run.id);
-  const runResults = await runStore.readResults<RunResults>(run.id);
-  if (!runConfig || !runResults) {
-    throw new AnomalabError('ANOMALAB_USAGE', `run ${run.id} has no results (status ${run.status}): only a completed run can score other series`);
-  }
-  if (runResults.format !== 'anomalab-results/2') {
-    throw new AnomalabError('ANOMALAB_USAGE', `run ${run.id} was made by an older anomalab (results format ${JSON.stringify(runResults.format ?? 1)}): re-run it to score with it`);
-  }
+  const { run, config: runConfig, results: runResults } = await readScoringRun(runStore, request.run);
   const badOverride = (request.overrides ?? []).find((o) => !o.startsWith('dataset.'));
   if (badOverride) throw new AnomalabError('ANOMALAB_USAGE', `--set ${badOverride}: only dataset.* can change when scoring with a trained run`);
   const split = request.split ?? 'test';
@@ -123,15 +114,11 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
     logger.info(`scoring ${loaded.id} (${split} split, ${chosen.rows} rows${loaded.labelled ? '' : ', unlabelled'}) with run ${run.id}`);
 
     // Weights: the ones that scored in the run (final or best), plus the detector fitted for them.
-    const last = await checkpoints.load('last');
-    const weights = runResults.weights === 'best' && runResults.scoredEpoch !== last?.epoch ? ((await checkpoints.load('best')) ?? last) : last;
-    if (!weights) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id} has no checkpoint`);
-    const modelPlugin = registry.get('model', runConfig.model.name);
-    predictor = await createPredictor(modelPlugin, runConfig, channels, services);
-    await predictor.setState(weights.predictor);
+    const restored = await restoreScoringModel(registry, runStore, { run, config: runConfig, results: runResults }, services);
+    const { modelPlugin, weights, detector } = restored;
+    predictor = restored.predictor;
     const fixedThresholds = {
-      channels: runResults.channels.map((c) => c.metrics.deployable.threshold),
-      joint: runResults.joint?.metrics.deployable.threshold ?? null,
+      ...restored.thresholds,
       protocol: `${runResults.channels[0]?.metrics.deployable.protocol.replace(/ \(no test labels used\)$/, '') ?? 'threshold'} of run ${run.id} (no labels of this series used)`,
     };
     const W = runResults.window;
@@ -147,21 +134,17 @@ export async function scoreWithRun(registry: PluginRegistry, runStore: RunStore,
       detectorFacts = { ...MODEL_SCORES_DETECTOR };
       modelFacts = direct.details;
     } else {
-      const detectorState = weights.detector ?? last?.detector;
-      if (!detectorState) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id}'s checkpoint has no fitted detector (the run did not reach scoring)`);
-      const detector = registry.get('detector', runConfig.detector.name).create(runConfig.detector.options);
-      detector.setState(detectorState);
       const errors = await predictErrors(predictor, modelPlugin.name, chosen, W, logger);
       scored = {
         split: loaded.labelled ? chosen : { ...chosen, labels: undefined },
         splitName: split,
         channelNames: loaded.channelNames,
-        scores: scoreErrors(detector, errors),
+        scores: scoreErrors(detector!, errors),
         fixedThresholds,
         forecast: errors.forecast,
         firstValid: errors.errors.firstValid,
       };
-      detectorFacts = detector.describe();
+      detectorFacts = detector!.describe();
     }
     const evaluated = evaluateSplit(scored, { settings: runResults.evaluation, labelled: loaded.labelled, window: W, evaluators: resolveEvaluators(registry, runConfig.evaluation?.metrics) });
     const results: RunResults = {

@@ -14,7 +14,12 @@ import { errorsFromForecast } from '../detection/forecast-errors.ts';
 import { GaussianDetector, gaussianDetectorPlugin } from '../detection/gaussian-detector.ts';
 import { runExperiment } from '../pipeline/run-experiment.ts';
 import { scoreWithRun } from '../pipeline/score-series.ts';
-import { conformanceDataset, standardizedConformanceData, type ConformanceDataOptions } from './conformance-data.ts';
+import type { RunResults } from '../pipeline/results.ts';
+import { readSeriesFolder } from '../pipeline/series-files.ts';
+import { openRunStream } from '../streaming/open-run-stream.ts';
+import type { StreamScore } from '../streaming/stream-session.ts';
+import { AnomalabError } from '../errors.ts';
+import { conformanceData, conformanceDataset, standardizedConformanceData, type ConformanceDataOptions } from './conformance-data.ts';
 import { createTestServices, type TestServices } from './model-services.ts';
 import { makeTempDir } from './temp-dir.ts';
 
@@ -30,6 +35,7 @@ export const CONFORMANCE_TESTS = {
   'same-seed': 'same seed, same trained state',
   'different-seed': 'different seed, different trained state',
   pipeline: 'completes a run through the core pipeline (checkpoints, detector or direct scores, evaluation) and scores the series again from the run (anomalab score)',
+  stream: "streams the run's test split row by row (openRunStream) with the batch scores to 1e-5 relative and the deployable thresholds' alarms; a model without openStream is refused with an error naming it",
 } as const;
 
 export type ConformanceTest = keyof typeof CONFORMANCE_TESTS;
@@ -367,11 +373,19 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
       expect(stateDistance(await other.predictor.getState(), await main.predictor.getState()), 'different seed').toBeGreaterThan(tolerance);
     });
 
+    /** One run through the core pipeline, shared by the pipeline and stream checks. */
+    let pipelineRun: Promise<{ r: PluginRegistry; runs: FsRunStore; run: { id: string; status: string }; results: RunResults }> | undefined;
+    const completedRun = () =>
+      (pipelineRun ??= (async () => {
+        const r = registry();
+        const loaded = await loadExperiment({ text: experimentText(config.options ?? {}) }, r);
+        const runs = new FsRunStore(join(temp.dir, 'pipeline-runs'));
+        const { run, results } = await runExperiment(r, runs, { config: loaded.config as ExperimentConfig, baseDir: temp.dir, quiet: true });
+        return { r, runs, run, results };
+      })());
+
     check('pipeline', async () => {
-      const r = registry();
-      const loaded = await loadExperiment({ text: experimentText(config.options ?? {}) }, r);
-      const runs = new FsRunStore(join(temp.dir, 'pipeline-runs'));
-      const { run, results } = await runExperiment(r, runs, { config: loaded.config as ExperimentConfig, baseDir: temp.dir, quiet: true });
+      const { r, runs, run, results } = await completedRun();
       expect(run.status).toBe('completed');
       expect(results.channels).toHaveLength(channels);
       const checkpoint = await runs.checkpoints(run.id).load('last');
@@ -385,6 +399,50 @@ export function runModelConformance<Options>(config: ModelConformanceOptions<Opt
       expect(again.results.scoredWith?.run).toBe(run.id);
       expect(again.results.channels.map((c) => c.metrics.deployable.threshold), 'thresholds fixed by the run').toEqual(results.channels.map((c) => c.metrics.deployable.threshold));
       expect(again.results.channels.map((c) => c.metrics.aucPr), 'same series, same scores').toEqual(results.channels.map((c) => c.metrics.aucPr));
+    });
+
+    check('stream', async () => {
+      const { r, runs, run, results } = await completedRun();
+      if (!main.predictor.openStream) {
+        const error = await openRunStream(r, runs, run.id).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, 'openRunStream of a model without openStream must fail').toBeInstanceOf(AnomalabError);
+        expect((error as Error).message).toContain(`model "${plugin.name}" cannot stream`);
+        return;
+      }
+      // The raw test split, pushed row by row; the session standardises with the run's statistics.
+      const raw = conformanceData(config.data).test;
+      const session = await openRunStream(r, runs, run.id);
+      const streamed: StreamScore[] = [];
+      try {
+        for (let t = 0; t < raw.rows; t++) streamed.push(...session.push(raw.values.subarray(t * raw.channels, (t + 1) * raw.channels)));
+        streamed.push(...session.finish());
+      } finally {
+        session.dispose();
+      }
+      expect(streamed.map((s) => s.row), 'one StreamScore per row, in row order').toEqual(Array.from({ length: raw.rows }, (_, t) => t));
+      const { entries } = await readSeriesFolder(join(runs.dirOf(run.id), 'series'));
+      const names = results.channels.map((c) => c.channel);
+      expect(session.channelNames).toEqual(names);
+      const thresholds = [...results.channels.map((c) => c.metrics.deployable.threshold), results.joint?.metrics.deployable.threshold ?? null];
+      const scorable = streamed.filter((s) => s.scores[0] !== null);
+      expect(scorable.length, 'rows with scores').toBeGreaterThan(raw.rows / 2);
+      // Unscored rows come first (the batch path scores them 0), the rest compare to 1e-5 relative.
+      expect(streamed.slice(0, raw.rows - scorable.length).every((s) => s.scores.every((v) => v === null) && s.joint === null && !s.alarm)).toBe(true);
+      let worst = 0;
+      for (const s of scorable) {
+        const columns = [...s.scores.map((v, c) => [v, entries[names[c]!]!.score![s.row]!, thresholds[c]] as const), ...(results.joint ? [[s.joint, entries.joint!.score![s.row]!, thresholds.at(-1)] as const] : [])];
+        for (const [value, batch] of columns) {
+          expect(value, `row ${s.row}: a score`).not.toBeNull();
+          worst = Math.max(worst, Math.abs(value! - batch) / Math.max(Math.abs(batch), 1));
+        }
+        const flags = columns.map(([, batch, threshold]) => threshold !== null && threshold !== undefined && batch > threshold);
+        expect(s.alarms, `row ${s.row}: channel alarms at the deployable thresholds`).toEqual(flags.slice(0, names.length));
+        expect(s.alarm, `row ${s.row}: alarm`).toBe(results.joint && thresholds.at(-1) !== null ? flags.at(-1) : flags.slice(0, names.length).some(Boolean));
+      }
+      expect(worst, 'largest relative difference between streamed and batch scores').toBeLessThanOrEqual(1e-5);
     });
   });
 }

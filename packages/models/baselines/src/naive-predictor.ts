@@ -1,4 +1,4 @@
-import { AnomalabError, EpochTrainedPredictor, type EpochPlan, type Forecast, type PredictorState, type Series, type TrainData } from '@anomalab/core';
+import { AnomalabError, EpochTrainedPredictor, type EpochPlan, type Forecast, type PredictorState, type PredictorStream, type PredictorStreamOptions, type Series, type TrainData } from '@anomalab/core';
 
 export interface BaselineOptions {
   method: 'last-value' | 'seasonal-naive';
@@ -49,12 +49,37 @@ export class NaivePredictor extends EpochTrainedPredictor<Series> {
     const P = this.options.method === 'seasonal-naive' ? this.period : 0;
     for (let t = 0; t < rows; t++) {
       for (let k = 1; k <= horizon; k++) {
-        const source = P > 0 && t + k - P >= 0 && t + k - P <= t ? t + k - P : t;
+        const source = sourceRow(t, k, P);
         const out = (t * horizon + (k - 1)) * C;
         for (let c = 0; c < C; c++) values[out + c] = series.values[source * C + c]!;
       }
     }
     return { rows, channels: C, horizon, values };
+  }
+
+  /**
+   * Online forecasts, the same as `forecast()` on the rows pushed so far: the last P rows
+   * are kept (a ring), since x_{t+k-P} with k >= 1 lies at most P - 1 rows back.
+   */
+  async openStream({ horizon }: PredictorStreamOptions): Promise<PredictorStream> {
+    const C = this.channels;
+    const P = this.options.method === 'seasonal-naive' ? this.period : 0;
+    const kept = Math.max(P, 1);
+    const history = new Float32Array(kept * C);
+    const out = new Float32Array(horizon * C);
+    let t = 0;
+    return {
+      push: (row) => {
+        history.set(row, (t % kept) * C);
+        for (let k = 1; k <= horizon; k++) {
+          const source = sourceRow(t, k, P);
+          out.set(history.subarray((source % kept) * C, (source % kept) * C + C), (k - 1) * C);
+        }
+        t++;
+        return { forecast: out };
+      },
+      dispose: () => {},
+    };
   }
 
   protected async readState(): Promise<PredictorState> {
@@ -71,6 +96,11 @@ export class NaivePredictor extends EpochTrainedPredictor<Series> {
   }
 
   dispose(): void {}
+}
+
+/** The row whose value predicts row t + k at row t: one season back (P > 0) when it exists and is known at t, else t. */
+function sourceRow(t: number, k: number, P: number): number {
+  return P > 0 && t + k - P >= 0 && t + k - P <= t ? t + k - P : t;
 }
 
 function meanSquaredError(forecast: Forecast, series: Series): number {
