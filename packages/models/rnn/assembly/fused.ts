@@ -4,7 +4,8 @@
 // global-norm clipping and the Adam update with L2 weight decay, over buffers allocated
 // once (`init`). Same equations, parameter layout and dropout masks as the tfjs path in
 // ../src (rnn-model.ts, cells.ts, dropout.ts, adam.ts); the JS side is
-// ../src/fused/kernel.ts, whose declarations are generated from these exports (build/).
+// ../src/fused/kernel.ts (training) and ../src/fused/forecast-kernel.ts (forecast, streams;
+// browser-safe), whose declarations are generated from these exports (build/).
 //
 // Modules: memory.ts (bump allocator, pointer helpers), math.ts (SIMD exp/sigmoid/tanh),
 // gemm.ts (dense products), rows.ts (masked row copies), layout.ts (sizes, parameter

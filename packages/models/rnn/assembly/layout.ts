@@ -4,7 +4,7 @@
 // globals: no indirection) and, per layer, in a `Layer` record in linear memory.
 import { alloc, allocF } from './memory';
 
-/** Cell codes: CELL_CODES in ../src/fused/kernel.ts. */
+/** Cell codes: CELL_CODES in ../src/fused/forecast-kernel.ts. */
 export const LSTM = 0;
 export const GRU = 1;
 export const RNN_TANH = 2;
