@@ -46,6 +46,8 @@ describe('openRunStream on ecg/chfdb_chf13_45590', () => {
   it.each([
     ['baselines', { method: 'seasonal-naive' }],
     ['baselines', { method: 'last-value' }],
+    // rnn at its default size and engine (fused), trained briefly; both engines' streams equal their batch forecasts in packages/models/rnn/src/forecast-stream.test.ts.
+    ['rnn', { augment_length: 800, batch_size: 16, bptt: 25 }],
   ])('%s %j: the streamed test split reproduces the run\'s stored scores and deployable alarms', async (model, options) => {
     const { id, results } = await train(model, options);
     const streamed = await streamTestSplit(id);

@@ -1,7 +1,9 @@
 // Online forecasting (openStream) of the rnn model, in-process: per-row latency once warm
 // (p50 / p99 / max wall time per push, and CPU time per row over the timed loop) for the
-// fused and tfjs engines at the rnn default size, beside the batched forecast's rows/s and
-// the largest relative difference between the streamed and the batched forecast.
+// fused and tfjs engines at the rnn default size, for the model's stream alone and for the
+// core's full StreamSession (standardisation, error vector, Gaussian detector, thresholds),
+// beside the batched forecast's rows/s and the largest relative difference between the
+// streamed and the batched forecast.
 //
 // Run: npm run bench:stream [-- --rows N] [--tfjs-rows N] [--warmup N] [--window W] [--epochs N]
 // Data: the ECG chfdb_chf13_45590 test split (ANOMALAB_DATA_MIRROR, default ../shared/datasets
@@ -10,7 +12,7 @@
 import { findTestMirror } from '@anomalab/datasets/testing';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { channelStats, standardize, type PredictorStream, type Series } from '@anomalab/core';
+import { channelStats, errorsFromForecast, GaussianDetector, standardize, StreamSession, type PredictorStream, type Series } from '@anomalab/core';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
 import { ForecastKernel } from '../src/fused/forecast-kernel.ts';
 import { fusedModule } from '../src/fused/kernel.ts';
@@ -120,6 +122,26 @@ for (const engine of ['fused', 'tfjs'] as const) {
   const diff = await agreement(predictor, Math.min(test.rows, 2000));
   const path = engine === 'fused' ? 'stream.push (shared instance, state swap)' : 'stream.push';
   table.push([name, path, String(push.rows), ms(push.p50), ms(push.p99), ms(push.max), ms(push.cpuP50), ms(push.cpuP99), ms(push.cpuPerRow), (1000 / push.cpuPerRow).toFixed(0) + ' (cpu)', diff.toExponential(2)]);
+
+  // The core's full session per row: standardise the raw row, push, error vector, Gaussian
+  // detector (per channel + joint), thresholds and alarms.
+  const detector = new GaussianDetector({ joint: true });
+  detector.fit(errorsFromForecast(await predictor.forecast(train, W), train, W));
+  const session = new StreamSession({
+    stream: await predictor.openStream({ horizon: W }),
+    detector,
+    standardization: stats,
+    window: W,
+    thresholds: { channels: [50, 50], joint: 100 },
+    channelNames: ['lead1', 'lead2'],
+    hasJoint: true,
+    model: 'rnn',
+  });
+  const raw = (t: number) => loaded.test.values.subarray((t % test.rows) * C, ((t % test.rows) + 1) * C);
+  let at = 0;
+  const full = timePushes(() => void session.push(raw(at++)), rows, Number(args.warmup));
+  session.dispose();
+  table.push([name, 'StreamSession.push (standardise, forecast, errors, Gaussian, alarms)', String(full.rows), ms(full.p50), ms(full.p99), ms(full.max), ms(full.cpuP50), ms(full.cpuP99), ms(full.cpuPerRow), (1000 / full.cpuPerRow).toFixed(0) + ' (cpu)', '']);
 
   if (engine === 'fused') {
     // The alternative design: one instance per stream (no state save/restore), chunk 1.
