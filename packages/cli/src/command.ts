@@ -5,6 +5,8 @@ export interface CommandContext {
   /** Where normal output goes (tests capture it). */
   out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream;
+  /** Where input rows come from (`score --stream`); default process.stdin. */
+  in?: NodeJS.ReadableStream;
   /** Run store root from --runs / ANOMALAB_RUNS / `runs`. */
   runsDir: string;
   /** Whether --runs or ANOMALAB_RUNS chose it (false: the `runs` default). */

@@ -78,7 +78,7 @@ function checkRunsDir(dir: string, source: string): string {
 }
 
 /** Entry point: returns the exit code (0 ok, 2 bad input, 130 interrupted, 1 other failure). */
-export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out' | 'err'>> = {}): Promise<number> {
+export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out' | 'err' | 'in'>> = {}): Promise<number> {
   const out = io.out ?? process.stdout;
   const err = io.err ?? process.stderr;
   try {
@@ -102,6 +102,7 @@ export async function main(argv: string[], io: Partial<Pick<CommandContext, 'out
     const context: CommandContext = {
       out,
       err,
+      in: io.in,
       runsDir: checkRunsDir(runsDir ?? process.env.ANOMALAB_RUNS ?? 'runs', runsDir ? '--runs' : process.env.ANOMALAB_RUNS ? 'ANOMALAB_RUNS' : 'the default run store'),
       runsDirGiven: (runsDir ?? process.env.ANOMALAB_RUNS) !== undefined,
       backend,

@@ -20,6 +20,8 @@ import type { JSONSchema } from './config/json-schema.ts';
 import { runExperiment, type RunOptions, type RunOutcome } from './pipeline/run-experiment.ts';
 import { createPluginScope, settingsFromEnvironment } from './pipeline/plugin-scope.ts';
 import { scoreWithRun, type ScoreOutcome, type ScoreRequest } from './pipeline/score-series.ts';
+import { openRunStream } from './streaming/open-run-stream.ts';
+import type { StreamSession } from './streaming/stream-session.ts';
 
 export const PluginRegistryToken: InjectionToken<PluginRegistry> = Symbol.for('anomalab.PluginRegistry');
 export const ContainerToken: InjectionToken<DependencyContainer> = Symbol.for('anomalab.Container');
@@ -74,6 +76,11 @@ export class Anomalab {
   /** Score another series with a trained run (`anomalab score`). */
   score(request: Omit<ScoreRequest, 'container'>): Promise<ScoreOutcome> {
     return scoreWithRun(this.registry, this.runs, { ...request, container: this.container });
+  }
+
+  /** A stream session over a completed run (`anomalab score <run> --stream`; see docs/streaming.md). */
+  openStream(runId: string): Promise<StreamSession> {
+    return openRunStream(this.registry, this.runs, runId, { container: this.container });
   }
 
   /**
