@@ -145,6 +145,7 @@ describe('command-line mistakes: exit 2 and a clear message (item 14)', () => {
       [['experiment', '--resume', ''], /^error: --resume needs a run id/],
       [['experiment', 'experiments/quickstart.yaml', '--parallel', '0'], /^error: --parallel must be a whole number >= 1, got "0"/],
       [['serve', '--port', '99999'], /^error: --port must be a whole number from 0 to 65535, got "99999"/],
+      [['serve', '--stream-idle', '0'], /^error: --stream-idle must be a whole number >= 1, got "0"/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args)));
     results.forEach((r, i) => {

@@ -21,6 +21,10 @@ import { runRoutes } from './routes/runs.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { staticRoutes } from './routes/static.ts';
 import { sweepRoutes } from './routes/sweeps.ts';
+import { runStreamRoutes, STREAM_BODY_PATHS, STREAM_POINTS_PATH, streamRoutes } from './routes/streams.ts';
+import { runSessionOpener } from './streams/open-run-session.ts';
+import { StreamSessions } from './streams/stream-sessions.ts';
+import { resolveStreamLimits, type StreamLimits } from './streams/stream-limits.ts';
 
 export interface ServerAppOptions {
   /** The core application (plugins + run store); its run store is what the server serves. */
@@ -50,6 +54,8 @@ export interface ServerAppOptions {
   cwd?: string;
   /** Folder of the web UI (default packages/server/public). */
   publicDir?: string;
+  /** Bounds of online-scoring sessions (`/api/streams`); defaults in DEFAULT_STREAM_LIMITS. */
+  streams?: Partial<StreamLimits>;
 }
 
 /** The Hono app, plus the queue it owns and a `close` that stops the queue's children. */
@@ -58,7 +64,7 @@ export type ServerApp = Hono & {
   readonly context: ServerContext;
   /** The per-start token mutating requests need (undefined on loopback). */
   readonly token: string | undefined;
-  /** Drop queued runs and stop running ones gracefully (SIGTERM -> checkpoint -> interrupted). */
+  /** End scoring sessions, drop queued runs and stop running ones gracefully (SIGTERM -> checkpoint -> interrupted). */
   close(): Promise<void>;
 };
 
@@ -73,7 +79,9 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const launcher = options.launcher ?? new LocalLauncher({ runsDir: options.app.runs.root, parallel: options.maxConcurrent ?? 1, cwd: options.cwd ?? process.cwd(), env: childEnvironment(), settings: options.app.settings });
   const queue = new RunQueue({ launcher, runsDir: options.app.runs.root, maxQueued: options.maxQueued });
   const dataDirs = [experimentsDir, ...(options.dataDirs ?? []).map((d) => resolve(d))];
-  const context: ServerContext = { app: options.app, files, queue, catalog: new RunCatalog(files, queue), experimentsDir, dataDirs };
+  const catalog = new RunCatalog(files, queue);
+  const streams = new StreamSessions(resolveStreamLimits(options.streams), runSessionOpener({ app: options.app, catalog, files }));
+  const context: ServerContext = { app: options.app, files, queue, catalog, experimentsDir, dataDirs, streams };
   const maxSize = options.bodyLimit ?? 1024 * 1024;
 
   const hono = new Hono();
@@ -82,26 +90,31 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? (isLoopbackHost(host) ? undefined : randomBytes(18).toString('base64url'));
   // First: no route (static files included) answers a foreign Host or Origin.
-  hono.use('*', requestGuard({ allowedHosts: hostsFor(host, options.allowedHosts), token }));
+  hono.use('*', requestGuard({ allowedHosts: hostsFor(host, options.allowedHosts), token, ndjsonPaths: STREAM_POINTS_PATH }));
   // Every API request body is capped (JSON experiments are small); checked while streaming,
-  // so a huge or lying Content-Length never gets buffered.
-  hono.use(
-    '/api/*',
-    bodyLimit({
-      maxSize,
-      onError: (c) => c.json({ error: { code: 'ANOMALAB_PAYLOAD_TOO_LARGE', message: `request body larger than ${maxSize} bytes` } }, 413),
-    }),
-  );
+  // so a huge or lying Content-Length never gets buffered. Rows for scoring sessions have
+  // their own limit (streams.maxBodyBytes), applied by their routes.
+  const generalLimit = bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: { code: 'ANOMALAB_PAYLOAD_TOO_LARGE', message: `request body larger than ${maxSize} bytes` } }, 413),
+  });
+  hono.use('/api/*', (c, next) => (STREAM_BODY_PATHS.test(c.req.path) ? next() : generalLimit(c, next)));
   hono.route('/api/health', healthRoutes(context));
   hono.route('/api/experiments', experimentRoutes(context));
   hono.route('/api/leaderboard', leaderboardRoutes(context));
   hono.route('/api/sweeps', sweepRoutes(context));
   hono.route('/api/queue', queueRoutes(context));
+  hono.route('/api/streams', streamRoutes(context));
+  hono.route('/api/runs', runStreamRoutes(context));
   hono.route('/api/runs', launchRoutes(context));
   hono.route('/api/runs', eventRoutes(context));
   hono.route('/api/runs', seriesRoutes(context));
   hono.route('/api/runs', runRoutes(context));
   hono.route('/', staticRoutes(options.publicDir));
 
-  return Object.assign(hono, { queue, context, token, close: () => queue.shutdown() });
+  const close = async () => {
+    streams.closeAll();
+    await queue.shutdown();
+  };
+  return Object.assign(hono, { queue, context, token, close });
 }

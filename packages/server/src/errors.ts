@@ -17,11 +17,17 @@ export type ServerErrorCode =
   | 'ANOMALAB_FORBIDDEN_HOST'
   | 'ANOMALAB_FORBIDDEN_ORIGIN'
   | 'ANOMALAB_TOKEN_REQUIRED'
-  | 'ANOMALAB_UNSUPPORTED_MEDIA_TYPE';
+  | 'ANOMALAB_UNSUPPORTED_MEDIA_TYPE'
+  /** Too many open online-scoring sessions (or SSE readers of one). */
+  | 'ANOMALAB_STREAM_LIMIT'
+  /** An online-scoring session that was closed or expired (idle timeout). */
+  | 'ANOMALAB_STREAM_GONE'
+  /** A completed run whose model cannot score incrementally, or too big for a session. */
+  | 'ANOMALAB_STREAM_UNSUPPORTED';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string; problems?: ConfigProblem[] };
+  error: { code: string; message: string; problems?: ConfigProblem[]; [detail: string]: unknown };
 }
 
 /** An error that already knows its HTTP status (thrown by routes, rendered by {@link onError}). */
@@ -33,6 +39,8 @@ export class HttpError extends Error {
     message: string,
     /** Extra response headers, e.g. Retry-After on 429. */
     readonly headers: Record<string, string> = {},
+    /** Extra fields of the error body, e.g. the bad rows of a points request. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -72,7 +80,7 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
   if (error instanceof ConfigError) {
     return { status: 400, body: { error: { code: error.code, message: `${error.problems.length} problem(s) in the experiment`, problems: error.problems } } };
   }
-  if (error instanceof HttpError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof HttpError) return { status: error.status, body: { error: { ...error.details, code: error.code, message: error.message } } };
   if (error instanceof AnomalabError) return { status: statusForCode(error.code), body: { error: { code: error.code, message: error.message } } };
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;

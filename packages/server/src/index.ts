@@ -13,3 +13,6 @@ export { downsampleMinMax, labelRanges } from './downsample.ts';
 export { parseHistory } from './history.ts';
 export type { History } from './history.ts';
 export type { ApiRun, ApiRunStatus } from './run-views.ts';
+export { DEFAULT_STREAM_LIMITS } from './streams/stream-limits.ts';
+export type { StreamLimits } from './streams/stream-limits.ts';
+export type { StreamResult, StreamInfo } from './streams/served-stream.ts';

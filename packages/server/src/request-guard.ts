@@ -11,9 +11,10 @@ import { HttpError } from './errors.ts';
  *   neither read runs nor start them.
  * - Origin: a browser names the page that made a request; any other site is refused
  *   (CSRF), on every method.
- * - Content-Type: request bodies must be `application/json`. Browsers send such a body
- *   cross-site only after a CORS preflight, which this server never approves; `text/plain`
- *   and form posts (no preflight) are refused instead of being parsed as JSON.
+ * - Content-Type: request bodies must be `application/json` (or, on the scoring-session
+ *   points route only, `application/x-ndjson`). Browsers send such a body cross-site only
+ *   after a CORS preflight (neither is a CORS-safelisted type), which this server never
+ *   approves; `text/plain` and form posts (no preflight) are refused instead of being parsed.
  * - Token: when bound to a non-loopback address, mutating requests also need the
  *   per-start token (`X-Anomalab-Token`), printed with the URL at start.
  */
@@ -22,6 +23,8 @@ export interface RequestGuardOptions {
   allowedHosts: string[];
   /** Required on POST/PUT/PATCH/DELETE when set. */
   token?: string;
+  /** Paths that also take `application/x-ndjson` bodies (the points route of scoring sessions). */
+  ndjsonPaths?: RegExp;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -97,8 +100,10 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler {
       }
       if (hasBody(c)) {
         const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-        if (type !== 'application/json') {
-          throw new HttpError(415, 'ANOMALAB_UNSUPPORTED_MEDIA_TYPE', `request bodies must be JSON sent as Content-Type: application/json, got ${JSON.stringify(c.req.header('content-type') ?? '(none)')}`);
+        const ndjson = options.ndjsonPaths?.test(c.req.path) ?? false;
+        if (type !== 'application/json' && !(ndjson && type === 'application/x-ndjson')) {
+          const expected = ndjson ? 'JSON or NDJSON sent as Content-Type: application/json or application/x-ndjson' : 'JSON sent as Content-Type: application/json';
+          throw new HttpError(415, 'ANOMALAB_UNSUPPORTED_MEDIA_TYPE', `request bodies must be ${expected}, got ${JSON.stringify(c.req.header('content-type') ?? '(none)')}`);
         }
       }
     }

@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnomalab, type Anomalab } from '@anomalab/core';
-import { startServer, type RunningServer } from '../src/index.ts';
+import { startServer, type RunningServer, type StreamLimits } from '../src/index.ts';
 
 export const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 export const quickstart = join(workspaceRoot, 'experiments', 'quickstart.yaml');
@@ -25,7 +25,7 @@ export async function quickRun(app: Anomalab, overrides: string[] = []): Promise
   return run.id;
 }
 
-export async function serve(app: Anomalab, options: { experimentsDir?: string; maxConcurrent?: number; maxQueued?: number; bodyLimit?: number } = {}): Promise<RunningServer> {
+export async function serve(app: Anomalab, options: { experimentsDir?: string; maxConcurrent?: number; maxQueued?: number; bodyLimit?: number; streams?: Partial<StreamLimits> } = {}): Promise<RunningServer> {
   return startServer({ app, port: 0, host: '127.0.0.1', experimentsDir: options.experimentsDir ?? join(workspaceRoot, 'experiments'), cwd: workspaceRoot, ...options });
 }
 

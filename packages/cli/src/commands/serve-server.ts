@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAnomalab, type RunLauncher } from '@anomalab/core';
-import { startServer } from '@anomalab/server';
+import { startServer, type StreamLimits } from '@anomalab/server';
 
 export const serveHelp = `Usage: anomalab serve [options]
 
@@ -20,7 +20,17 @@ Options:
                        runs execute on \`anomalab worker\` processes, finished folders land here
   --queue-name <name>  BullMQ queue name (default anomalab-runs)
   --max-queued <n>     submitted experiments that may wait (default 100; more get 429)
-  --body-limit <bytes> largest request body (default 1048576)
+  --body-limit <bytes> largest request body (default 1048576; rows for scoring sessions
+                       have their own limit, --stream-body-limit)
+
+Online scoring sessions (POST /api/runs/<id>/streams, see docs/streaming.md):
+  --max-streams <n>          sessions open at once (default 16; more get 429)
+  --stream-idle <seconds>    a session with no request for this long is closed
+                             (default 300; its id then answers 410)
+  --stream-max-rows <n>      rows in one points request (default 10000; more get 413)
+  --stream-body-limit <bytes> body of one points request (default 8388608; more get 413)
+  --stream-memory <bytes>    estimated memory one session may hold (default 67108864):
+                             the run's checkpoint size plus rows not scored yet
   --help, -h           this help
 
 Ctrl-C stops the server; running experiments are interrupted gracefully (checkpoint
@@ -32,6 +42,21 @@ function positiveInt(flag: string, value: string | undefined, fallback: number, 
     throw new Error(`${flag} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `>= ${min}`}, got ${JSON.stringify(value)}`);
   }
   return Number(value);
+}
+
+/** The --max-streams / --stream-* flags given (defaults are the server's DEFAULT_STREAM_LIMITS). */
+function streamLimits(values: Record<string, string | string[] | boolean | undefined>): Partial<StreamLimits> {
+  const flag = (name: string, scale = 1) => {
+    const value = values[name] as string | undefined;
+    return value === undefined ? undefined : positiveInt(`--${name}`, value, 1) * scale;
+  };
+  return {
+    maxSessions: flag('max-streams'),
+    idleTimeoutMs: flag('stream-idle', 1000),
+    maxRowsPerRequest: flag('stream-max-rows'),
+    maxBodyBytes: flag('stream-body-limit'),
+    maxSessionBytes: flag('stream-memory'),
+  };
 }
 
 /**
@@ -56,6 +81,11 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
         concurrency: { type: 'string' },
         'body-limit': { type: 'string' },
         'max-queued': { type: 'string' },
+        'max-streams': { type: 'string' },
+        'stream-idle': { type: 'string' },
+        'stream-max-rows': { type: 'string' },
+        'stream-body-limit': { type: 'string' },
+        'stream-memory': { type: 'string' },
         queue: { type: 'string' },
         'queue-name': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -69,6 +99,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
     positiveInt('--concurrency', values.concurrency as string | undefined, 1);
     positiveInt('--body-limit', values['body-limit'] as string | undefined, 1, 1);
     positiveInt('--max-queued', values['max-queued'] as string | undefined, 1, 1);
+    streamLimits(values);
   } catch (error) {
     err.write(`error: ${(error as Error).message}\nsee: anomalab serve --help\n`);
     return 2;
@@ -99,6 +130,7 @@ export async function runServeCommand(argv: string[], io: { out?: NodeJS.Writabl
       maxConcurrent: positiveInt('--concurrency', values.concurrency as string | undefined, 1),
       bodyLimit: positiveInt('--body-limit', values['body-limit'] as string | undefined, 1024 * 1024),
       maxQueued: positiveInt('--max-queued', values['max-queued'] as string | undefined, 100),
+      streams: streamLimits(values),
     });
   } catch (error) {
     err.write(`error: cannot listen: ${(error as Error).message}\n`);

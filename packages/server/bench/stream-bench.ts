@@ -1,0 +1,217 @@
+// Online scoring over HTTP (docs/streaming.md): latency of one row per request and
+// throughput of 1,000 rows per request against the real server on a loopback port, for a
+// real rnn run of the default size (2-layer LSTM 32) on the ECG series, plus the core's
+// in-process push for comparison. Targets (issue #17): p99 under 5 ms with one row per
+// request; at least 50,000 rows/s with 1,000 rows per request.
+//
+// Run: npm run bench:stream-http [-- --single 2000] [--batches 60] [--batch-rows 1000] [--seconds 20]
+//        [--model rnn|baselines] [--json out.json]
+// Data: ANOMALAB_DATA_MIRROR (the ECG series). The run is trained for 1 epoch first
+// (timing does not depend on the weights; the run folder is a temp folder, removed at the end).
+//
+// Client and server share this process (as a local producer and the server share a
+// machine): the numbers include both sides of the loopback connection. Requests are
+// sequential (one in flight, one keep-alive connection, node:http); each is timed from the
+// request to the last body byte. Every
+// case is bounded by its request count and by --seconds of wall time, whichever comes first.
+// CPU ms is this process's user+system CPU per request (both sides): on a loaded machine it
+// is the steadier number.
+import { Agent, request } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { createAnomalab, openRunStream, type Anomalab } from '@anomalab/core';
+import { startServer, type RunningServer } from '../src/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    single: { type: 'string', default: '2000' },
+    batches: { type: 'string', default: '60' },
+    'batch-rows': { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '20' },
+    model: { type: 'string', default: 'rnn' },
+    json: { type: 'string' },
+  },
+});
+const SINGLE = Number(args.single);
+const BATCHES = Number(args.batches);
+const BATCH_ROWS = Number(args['batch-rows']);
+const WARMUP = Number(args.warmup);
+const SECONDS = Number(args.seconds);
+if (!(SINGLE > 0 && BATCHES > 0 && BATCH_ROWS > 0 && WARMUP >= 0 && SECONDS > 0)) throw new Error('bench:stream-http: --single, --batches, --batch-rows, --seconds > 0 and --warmup >= 0');
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const experiments: Record<string, { file: string; overrides: string[] }> = {
+  rnn: { file: join(root, 'experiments', 'ecg-smoke.yaml'), overrides: ['training.epochs=1'] },
+  baselines: { file: join(root, 'experiments', 'quickstart.yaml'), overrides: [] },
+};
+const experiment = experiments[args.model];
+if (!experiment) throw new Error(`bench:stream-http: --model must be one of ${Object.keys(experiments).join(', ')}`);
+
+interface Row {
+  case: string;
+  requests: number;
+  rows: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuMs: number;
+  rowsPerSecond: number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function summarise(name: string, times: number[], rowsPerRequest: number, cpuMicros: number, wallMs: number): Row {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    case: name,
+    requests: times.length,
+    rows: times.length * rowsPerRequest,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1)!,
+    cpuMs: cpuMicros / 1000 / times.length,
+    rowsPerSecond: (times.length * rowsPerRequest) / (wallMs / 1000),
+  };
+}
+
+/** Time `send` up to `count` times or `SECONDS` of wall time, after `warmup` untimed calls. */
+async function timed(count: number, warmup: number, send: (i: number) => Promise<void>): Promise<{ times: number[]; cpuMicros: number; wallMs: number }> {
+  for (let i = 0; i < warmup; i++) await send(i);
+  const times: number[] = [];
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  for (let i = 0; i < count && performance.now() < deadline; i++) {
+    const t = performance.now();
+    await send(warmup + i);
+    times.push(performance.now() - t);
+  }
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { times, cpuMicros: used.user + used.system, wallMs };
+}
+
+/** One keep-alive connection, as a producer holding its connection open would use. */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** POST with node:http (keep-alive); resolves with the parsed JSON answer. */
+function post(url: string, body: string, contentType = 'application/json'): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200 && res.statusCode !== 201) reject(new Error(`POST ${url} -> ${res.statusCode}: ${text.slice(0, 300)}`));
+        else resolve(JSON.parse(text));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new Error(`bench:stream-http: ${message}`);
+}
+
+async function trainRun(app: Anomalab): Promise<string> {
+  const loaded = await app.load({ file: experiment!.file, overrides: experiment!.overrides });
+  const { run } = await app.run(loaded, { quiet: true });
+  return run.id;
+}
+
+const tmp = await mkdtemp(join(tmpdir(), 'anomalab-bench-stream-'));
+let server: RunningServer | undefined;
+const cleanup = async () => {
+  await server?.close();
+  await rm(tmp, { recursive: true, force: true });
+};
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+try {
+  const app = await createAnomalab({ runsDir: join(tmp, 'runs'), root });
+  let t = performance.now();
+  const runId = await trainRun(app);
+  const trainMs = performance.now() - t;
+  const run = await app.runs.get(runId);
+  const config = (await app.runs.readConfig<any>(runId))!;
+  const series = await app.loadSeries({ dataset: config.dataset.name, series: config.dataset.series, options: config.dataset.options });
+  const { test } = series;
+  const rows = Array.from({ length: test.rows }, (_, r) => Array.from(test.values.subarray(r * test.channels, (r + 1) * test.channels)));
+  const rowAt = (i: number) => rows[i % rows.length]!;
+
+  server = await startServer({ app, port: 0, host: '127.0.0.1', experimentsDir: join(root, 'experiments'), cwd: root });
+  const open = async () => (await post(`${server!.url}/api/runs/${runId}/streams`, '')).id as string;
+  const results: Row[] = [];
+
+  // The core's session in-process: the floor under the HTTP numbers.
+  {
+    const session = await openRunStream(app.registry, app.runs, runId);
+    const n = Math.min(20_000, SINGLE * 10);
+    const r = await timed(n, WARMUP * 10, async (i) => void session.push(rowAt(i)));
+    session.dispose();
+    results.push(summarise('in-process StreamSession.push, 1 row', r.times, 1, r.cpuMicros, r.wallMs));
+  }
+
+  // One row per request (JSON).
+  {
+    const sid = await open();
+    const url = `${server.url}/api/streams/${sid}/points`;
+    let scored = 0;
+    const r = await timed(SINGLE, WARMUP, async (i) => {
+      const answer = await post(url, JSON.stringify([rowAt(i)]));
+      scored += answer.results.length;
+    });
+    check(scored > 0, 'single-row requests returned no scores');
+    results.push(summarise('POST points, 1 row/request (JSON)', r.times, 1, r.cpuMicros, r.wallMs));
+  }
+
+  // 1,000 rows per request, JSON array and NDJSON.
+  for (const format of ['json', 'ndjson'] as const) {
+    const sid = await open();
+    const url = `${server.url}/api/streams/${sid}/points`;
+    const bodies = Array.from({ length: 8 }, (_, b) => {
+      const chunk = Array.from({ length: BATCH_ROWS }, (_, k) => rowAt(b * BATCH_ROWS + k));
+      return format === 'json' ? JSON.stringify(chunk) : chunk.map((row) => JSON.stringify(row)).join('\n');
+    });
+    let pushed = 0;
+    const r = await timed(BATCHES, Math.min(WARMUP, 5), async (i) => {
+      const answer = await post(url, bodies[i % bodies.length]!, format === 'json' ? 'application/json' : 'application/x-ndjson');
+      pushed = answer.rowsPushed;
+    });
+    check(pushed === (r.times.length + Math.min(WARMUP, 5)) * BATCH_ROWS, `rows pushed ${pushed}`);
+    results.push(summarise(`POST points, ${BATCH_ROWS} rows/request (${format === 'json' ? 'JSON' : 'NDJSON'})`, r.times, BATCH_ROWS, r.cpuMicros, r.wallMs));
+  }
+
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`anomalab online scoring over HTTP (${new Date().toISOString()}, node ${process.version}, ${cpu}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(`run: ${runId} (${run.model}, ${config.dataset.name}/${config.dataset.series}, ${series.channelNames.length} channels, engine ${run.engine ?? run.backend}; trained in ${Math.round(trainMs)} ms), rows: its test split (${test.rows} rows), cycled`);
+  console.log(`server: ${server.url} (in-process, @hono/node-server); client: node:http keep-alive in the same process, sequential; each case at most its count or ${SECONDS} s\n`);
+  const header = ['case', 'requests', 'rows', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms/req', 'rows/s'];
+  const table = results.map((r) => [r.case, String(r.requests), String(r.rows), r.p50.toFixed(3), r.p99.toFixed(3), r.max.toFixed(2), r.cpuMs.toFixed(3), Math.round(r.rowsPerSecond).toLocaleString('en-US')]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of table) console.log(line(row));
+  const single = results[1]!;
+  const batch = results[2]!;
+  console.log(`\ntargets: 1 row/request p99 ${single.p99.toFixed(2)} ms (target < 5 ms: ${single.p99 < 5 ? 'met' : 'NOT met'}); ${BATCH_ROWS} rows/request ${Math.round(batch.rowsPerSecond).toLocaleString('en-US')} rows/s (target >= 50,000: ${batch.rowsPerSecond >= 50_000 ? 'met' : 'NOT met'})`);
+
+  if (args.json) {
+    await writeFile(args.json, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu, load: loadavg(), run: { model: run.model, dataset: run.dataset, engine: run.engine }, results }, null, 2)}\n`);
+    console.log(`wrote ${args.json}`);
+  }
+} finally {
+  agent.destroy();
+  await cleanup();
+}

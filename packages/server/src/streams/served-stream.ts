@@ -1,0 +1,159 @@
+import type { StreamScore, StreamSession } from '@anomalab/core';
+import type { ParsedRows, Timestamp } from './parse-rows.ts';
+import { StreamFeed } from './stream-feed.ts';
+
+/** One scored row as the API returns it: scores keyed by channel name. */
+export interface StreamResult {
+  row: number;
+  timestamp?: Timestamp;
+  scores: Record<string, number | null>;
+  joint: number | null;
+  alarm: boolean;
+}
+
+/** What a listing shows of a session. */
+export interface StreamInfo {
+  id: string;
+  run: string;
+  channels: string[];
+  thresholds: { channels: Record<string, number | null>; joint: number | null };
+  warmupRows: number;
+  rowsPushed: number;
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
+  readers: number;
+  memoryBytes: number;
+}
+
+/** Estimated bytes per pushed row the model has not scored yet (it keeps the row), per channel. */
+const BYTES_PER_VALUE = 8;
+/** Estimated bytes of one kept timestamp (Map entry plus a short string). */
+const BYTES_PER_TIMESTAMP = 96;
+
+/**
+ * One open session as the server holds it: the core's StreamSession plus what HTTP adds
+ * (an id, timestamps of rows still waiting for their score, warm-up rows left out of the
+ * results, SSE readers, idle time and a memory estimate). Pushes are synchronous, so two
+ * requests to the same session never interleave their rows.
+ */
+export class ServedStream {
+  readonly feed = new StreamFeed();
+  readonly createdAt: number;
+  lastActive: number;
+  /** Set once a push failed half-way: the session's state no longer matches what the client sent. */
+  broken: string | undefined;
+  private readonly timestamps = new Map<number, Timestamp>();
+  /** Highest row whose score has come back (rows after it are still held by the model). */
+  private lastScored = -1;
+  private readonly channelNames: string[];
+
+  constructor(
+    readonly id: string,
+    readonly run: string,
+    private readonly session: StreamSession,
+    /** Size of the run's checkpoint: the estimate of the model state the session holds. */
+    readonly stateBytes: number,
+    now: number,
+    readonly warmupRows = 0,
+  ) {
+    this.createdAt = now;
+    this.lastActive = now;
+    this.channelNames = [...session.channelNames];
+  }
+
+  get channels(): string[] {
+    return this.channelNames;
+  }
+
+  get rowsPushed(): number {
+    return this.session.rowsPushed;
+  }
+
+  /** Thresholds keyed by channel name (null where the run has none, e.g. no joint score). */
+  thresholds(): StreamInfo['thresholds'] {
+    const t = this.session.thresholds;
+    return { channels: Object.fromEntries(this.channelNames.map((name, c) => [name, t.channels[c] ?? null])), joint: t.joint };
+  }
+
+  /** Estimated memory now: model state, rows not scored yet, kept timestamps, SSE backlog. */
+  memoryBytes(): number {
+    const unscored = this.session.rowsPushed - (this.lastScored + 1);
+    return this.stateBytes + unscored * this.channelNames.length * BYTES_PER_VALUE + this.timestamps.size * BYTES_PER_TIMESTAMP + this.feed.backlogBytes;
+  }
+
+  /** What the session would hold after `rows` more rows if the model kept them all (checked before pushing). */
+  memoryBytesAfter(rows: number, withTimestamps: number): number {
+    return this.memoryBytes() + rows * this.channelNames.length * BYTES_PER_VALUE + withTimestamps * BYTES_PER_TIMESTAMP;
+  }
+
+  /**
+   * Push checked rows; returns the rows scored by them (for a model that settles rows late,
+   * possibly earlier rows, and not yet some of these). Warm-up rows are never returned.
+   */
+  push(rows: ParsedRows): StreamResult[] {
+    const scores: StreamScore[] = [];
+    for (let i = 0; i < rows.values.length; i++) {
+      const row = this.session.rowsPushed;
+      const timestamp = rows.timestamps[i];
+      if (timestamp !== undefined) this.timestamps.set(row, timestamp);
+      try {
+        for (const s of this.session.push(rows.values[i]!)) scores.push(s);
+      } catch (error) {
+        // Rows before this one are in the model's state already: the session cannot be trusted.
+        if (i > 0) this.broken = `row ${row} failed after ${i} row(s) of the same request were pushed: ${(error as Error).message}`;
+        this.timestamps.delete(row);
+        throw error;
+      }
+    }
+    return this.publish(scores);
+  }
+
+  /** End of input: the scores the model still held. The session is disposed afterwards by its owner. */
+  finish(): StreamResult[] {
+    return this.publish(this.session.finish());
+  }
+
+  dispose(): void {
+    this.session.dispose();
+    this.timestamps.clear();
+  }
+
+  info(idleTimeoutMs: number): StreamInfo {
+    return {
+      id: this.id,
+      run: this.run,
+      channels: this.channels,
+      thresholds: this.thresholds(),
+      warmupRows: this.warmupRows,
+      rowsPushed: this.rowsPushed,
+      createdAt: new Date(this.createdAt).toISOString(),
+      lastActiveAt: new Date(this.lastActive).toISOString(),
+      expiresAt: new Date(this.lastActive + idleTimeoutMs).toISOString(),
+      readers: this.feed.size,
+      memoryBytes: this.memoryBytes(),
+    };
+  }
+
+  private publish(scores: StreamScore[]): StreamResult[] {
+    const results: StreamResult[] = [];
+    for (const s of scores) {
+      if (s.row > this.lastScored) this.lastScored = s.row;
+      const timestamp = this.timestamps.get(s.row);
+      if (timestamp !== undefined) this.timestamps.delete(s.row);
+      if (s.row < this.warmupRows) continue;
+      results.push(this.format(s, timestamp));
+    }
+    if (results.length) {
+      this.feed.publish({ event: 'scores', data: { results } });
+      for (const r of results) if (r.alarm) this.feed.publish({ event: 'alarm', data: r });
+    }
+    return results;
+  }
+
+  private format(s: StreamScore, timestamp: Timestamp | undefined): StreamResult {
+    const scores: Record<string, number | null> = {};
+    for (let c = 0; c < this.channelNames.length; c++) scores[this.channelNames[c]!] = s.scores[c] ?? null;
+    return timestamp === undefined ? { row: s.row, scores, joint: s.joint, alarm: s.alarm } : { row: s.row, timestamp, scores, joint: s.joint, alarm: s.alarm };
+  }
+}
