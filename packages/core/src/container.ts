@@ -84,6 +84,14 @@ export class Anomalab {
   }
 
   /**
+   * An online-scoring session over a completed run (`openRunStream`), its plugins resolved
+   * through this container (so they get this app's settings, e.g. the tfjs backend).
+   */
+  openStream(runId: string): Promise<StreamSession> {
+    return openRunStream(this.registry, this.runs, runId, { container: this.container });
+  }
+
+  /**
    * Load one series outside a run (e.g. `anomalab datasets info <dataset>/<series>`):
    * options are validated against the plugin's schema with defaults applied.
    */

@@ -91,6 +91,20 @@ describe('opening a session', () => {
     expect(failed.body.error.message).toBe(`run ${failedId} is failed: only a completed run can score a stream`);
   });
 
+  it('422 with the core\'s message for a model that cannot stream', async () => {
+    // kmeans scores whole splits only (no Predictor.openStream); if it learns to stream, use a model that cannot.
+    const text = 'name: no-stream\nseed: 1\ndataset: {name: synthetic, options: {length: 2000, channels: 2}}\nmodel: {name: kmeans, options: {clusters: 4, window: 20}}\ntraining: {epochs: 1}\n';
+    const { run } = await app.run(await app.load({ text }), { quiet: true });
+    const inProcess = await openRunStream(app.registry, app.runs, run.id).then(
+      () => 'opened',
+      (error: Error) => error.message,
+    );
+    const res = await api(base, `/api/runs/${run.id}/streams`, { method: 'POST', body: {} });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toEqual({ code: 'ANOMALAB_STREAM_UNSUPPORTED', message: inProcess });
+    expect(inProcess).toMatch(/model "kmeans" cannot stream/);
+  });
+
   it('400 for a body that is not { warmup: [rows] }, naming the bad warm-up row', async () => {
     const notObject = await api(base, `/api/runs/${runId}/streams`, { method: 'POST', body: [1, 2] });
     expect(notObject.status).toBe(400);

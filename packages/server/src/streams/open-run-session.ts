@@ -1,14 +1,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openRunStream, RUN_FILES } from '@anomalab/core';
+import { RUN_FILES } from '@anomalab/core';
 import type { ServerContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { SessionOpener } from './stream-sessions.ts';
 
 /**
  * The server's {@link SessionOpener}: 404 for an unknown run, 409 for one that has not
- * completed (queued, running, failed...), then the core's `openRunStream` (weights, fitted
- * detector, train statistics and deployable thresholds of the run). A model that cannot
+ * completed (queued, running, failed...), then the core's `openRunStream` through the app
+ * (`Anomalab.openStream`, so plugins get the server's settings): weights, fitted
+ * detector, train statistics and deployable thresholds of the run. A model that cannot
  * stream is the core's refusal, answered 422 with its message.
  */
 export function runSessionOpener(ctx: Pick<ServerContext, 'app' | 'catalog' | 'files'>): SessionOpener {
@@ -19,7 +20,7 @@ export function runSessionOpener(ctx: Pick<ServerContext, 'app' | 'catalog' | 'f
     }
     let session;
     try {
-      session = await openRunStream(ctx.app.registry, ctx.app.runs, record.id);
+      session = await ctx.app.openStream(record.id);
     } catch (error) {
       throw asUnsupported(error);
     }

@@ -73,6 +73,7 @@ export class StreamFeed {
 
   /** Bytes queued for all readers (part of the session's memory estimate). */
   get backlogBytes(): number {
+    if (this.readers.size === 0) return 0;
     let total = 0;
     for (const r of this.readers) total += r.backlogBytes;
     return total;
