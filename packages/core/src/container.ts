@@ -78,15 +78,7 @@ export class Anomalab {
     return scoreWithRun(this.registry, this.runs, { ...request, container: this.container });
   }
 
-  /** A stream session over a completed run (`anomalab score <run> --stream`; see docs/streaming.md). */
-  openStream(runId: string): Promise<StreamSession> {
-    return openRunStream(this.registry, this.runs, runId, { container: this.container });
-  }
-
-  /**
-   * An online-scoring session over a completed run (`openRunStream`), its plugins resolved
-   * through this container (so they get this app's settings, e.g. the tfjs backend).
-   */
+  /** A stream session over a completed run (`anomalab score <run> --stream`, the server's /api/streams; see docs/streaming.md). */
   openStream(runId: string): Promise<StreamSession> {
     return openRunStream(this.registry, this.runs, runId, { container: this.container });
   }

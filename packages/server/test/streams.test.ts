@@ -47,7 +47,7 @@ async function reference(rows: number[][], warmup: number[][] = []): Promise<Str
 }
 
 function asHttp(s: StreamScore) {
-  return { row: s.row, scores: Object.fromEntries(channels.map((name, c) => [name, s.scores[c] ?? null])), joint: s.joint, alarm: s.alarm };
+  return { row: s.row, scores: Object.fromEntries(channels.map((name, c) => [name, s.scores[c] ?? null])), joint: s.joint, alarm: s.alarm, alarms: Object.fromEntries(channels.map((name, c) => [name, s.alarms[c]])) };
 }
 
 async function open(body?: unknown, at = base): Promise<{ id: string; body: any }> {
@@ -183,6 +183,7 @@ describe('pushing rows', () => {
     expect(spiked.joint).toBeGreaterThan(joint);
     expect(spiked.alarm).toBe(true);
     expect(res.body.results.map((r: any) => r.alarm)).toEqual(res.body.results.map(over));
+    expect(res.body.results.map((r: any) => r.alarms)).toEqual(res.body.results.map((r: any) => Object.fromEntries(channels.map((n) => [n, r.scores[n] !== null && r.scores[n] > perChannel[n]]))));
     expect(res.body.results.filter((r: any) => !r.alarm).length).toBeGreaterThan(100);
     await api(base, `/api/streams/${id}`, { method: 'DELETE' });
   });

@@ -8,7 +8,10 @@ export interface StreamResult {
   timestamp?: Timestamp;
   scores: Record<string, number | null>;
   joint: number | null;
+  /** The row's alarm: the joint threshold when the run has a joint score, else any channel's. */
   alarm: boolean;
+  /** Per channel: score above that channel's deployable threshold. */
+  alarms: Record<string, boolean>;
 }
 
 /** What a listing shows of a session. */
@@ -153,7 +156,12 @@ export class ServedStream {
 
   private format(s: StreamScore, timestamp: Timestamp | undefined): StreamResult {
     const scores: Record<string, number | null> = {};
-    for (let c = 0; c < this.channelNames.length; c++) scores[this.channelNames[c]!] = s.scores[c] ?? null;
-    return timestamp === undefined ? { row: s.row, scores, joint: s.joint, alarm: s.alarm } : { row: s.row, timestamp, scores, joint: s.joint, alarm: s.alarm };
+    const alarms: Record<string, boolean> = {};
+    for (let c = 0; c < this.channelNames.length; c++) {
+      scores[this.channelNames[c]!] = s.scores[c] ?? null;
+      alarms[this.channelNames[c]!] = s.alarms[c] ?? false;
+    }
+    const head = timestamp === undefined ? { row: s.row } : { row: s.row, timestamp };
+    return { ...head, scores, joint: s.joint, alarm: s.alarm, alarms };
   }
 }
