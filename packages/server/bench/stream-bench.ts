@@ -5,9 +5,11 @@
 // request; at least 50,000 rows/s with 1,000 rows per request.
 //
 // Run: npm run bench:stream-http [-- --single 2000] [--batches 60] [--batch-rows 1000] [--seconds 20]
-//        [--model rnn|baselines] [--json out.json]
-// Data: ANOMALAB_DATA_MIRROR (the ECG series). The run is trained for 1 epoch first
-// (timing does not depend on the weights; the run folder is a temp folder, removed at the end).
+//        [--models rnn,baselines] [--json out.json]
+// Data: ANOMALAB_DATA_MIRROR (the ECG series). The rnn run (experiments/ecg-smoke.yaml) is
+// trained for 1 epoch first (timing does not depend on the weights); the baselines run
+// (quickstart, a model that costs next to nothing per row) shows what the HTTP layer alone
+// sustains. The run store is a temp folder, removed at the end.
 //
 // Client and server share this process (as a local producer and the server share a
 // machine): the numbers include both sides of the loopback connection. Requests are
@@ -22,7 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createAnomalab, openRunStream, type Anomalab } from '@anomalab/core';
+import { createAnomalab, type Anomalab } from '@anomalab/core';
 import { startServer, type RunningServer } from '../src/index.ts';
 
 const { values: args } = parseArgs({
@@ -32,7 +34,7 @@ const { values: args } = parseArgs({
     'batch-rows': { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '20' },
-    model: { type: 'string', default: 'rnn' },
+    models: { type: 'string', default: 'rnn,baselines' },
     json: { type: 'string' },
   },
 });
@@ -48,10 +50,11 @@ const experiments: Record<string, { file: string; overrides: string[] }> = {
   rnn: { file: join(root, 'experiments', 'ecg-smoke.yaml'), overrides: ['training.epochs=1'] },
   baselines: { file: join(root, 'experiments', 'quickstart.yaml'), overrides: [] },
 };
-const experiment = experiments[args.model];
-if (!experiment) throw new Error(`bench:stream-http: --model must be one of ${Object.keys(experiments).join(', ')}`);
+const models = args.models.split(',').map((m) => m.trim());
+for (const m of models) if (!experiments[m]) throw new Error(`bench:stream-http: --models takes a comma-separated list of ${Object.keys(experiments).join(', ')}; got ${JSON.stringify(m)}`);
 
 interface Row {
+  model: string;
   case: string;
   requests: number;
   rows: number;
@@ -67,9 +70,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function summarise(name: string, times: number[], rowsPerRequest: number, cpuMicros: number, wallMs: number): Row {
+function summarise(model: string, name: string, times: number[], rowsPerRequest: number, cpuMicros: number, wallMs: number): Row {
   const sorted = [...times].sort((a, b) => a - b);
   return {
+    model,
     case: name,
     requests: times.length,
     rows: times.length * rowsPerRequest,
@@ -123,8 +127,8 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new Error(`bench:stream-http: ${message}`);
 }
 
-async function trainRun(app: Anomalab): Promise<string> {
-  const loaded = await app.load({ file: experiment!.file, overrides: experiment!.overrides });
+async function trainRun(app: Anomalab, model: string): Promise<string> {
+  const loaded = await app.load({ file: experiments[model]!.file, overrides: experiments[model]!.overrides });
   const { run } = await app.run(loaded, { quiet: true });
   return run.id;
 }
@@ -137,10 +141,10 @@ const cleanup = async () => {
 };
 process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
-try {
-  const app = await createAnomalab({ runsDir: join(tmp, 'runs'), root });
-  let t = performance.now();
-  const runId = await trainRun(app);
+/** The four cases for one trained run. */
+async function benchRun(app: Anomalab, model: string): Promise<{ rows: Row[]; facts: string }> {
+  const t = performance.now();
+  const runId = await trainRun(app, model);
   const trainMs = performance.now() - t;
   const run = await app.runs.get(runId);
   const config = (await app.runs.readConfig<any>(runId))!;
@@ -148,67 +152,98 @@ try {
   const { test } = series;
   const rows = Array.from({ length: test.rows }, (_, r) => Array.from(test.values.subarray(r * test.channels, (r + 1) * test.channels)));
   const rowAt = (i: number) => rows[i % rows.length]!;
-
-  server = await startServer({ app, port: 0, host: '127.0.0.1', experimentsDir: join(root, 'experiments'), cwd: root });
   const open = async () => (await post(`${server!.url}/api/runs/${runId}/streams`, '')).id as string;
-  const results: Row[] = [];
+  const out: Row[] = [];
 
   // The core's session in-process: the floor under the HTTP numbers.
   {
-    const session = await openRunStream(app.registry, app.runs, runId);
+    const session = await app.openStream(runId);
     const n = Math.min(20_000, SINGLE * 10);
     const r = await timed(n, WARMUP * 10, async (i) => void session.push(rowAt(i)));
     session.dispose();
-    results.push(summarise('in-process StreamSession.push, 1 row', r.times, 1, r.cpuMicros, r.wallMs));
+    out.push(summarise(model, 'in-process StreamSession.push, 1 row', r.times, 1, r.cpuMicros, r.wallMs));
   }
 
   // One row per request (JSON).
   {
     const sid = await open();
-    const url = `${server.url}/api/streams/${sid}/points`;
+    const url = `${server!.url}/api/streams/${sid}/points`;
     let scored = 0;
     const r = await timed(SINGLE, WARMUP, async (i) => {
       const answer = await post(url, JSON.stringify([rowAt(i)]));
       scored += answer.results.length;
     });
     check(scored > 0, 'single-row requests returned no scores');
-    results.push(summarise('POST points, 1 row/request (JSON)', r.times, 1, r.cpuMicros, r.wallMs));
+    out.push(summarise(model, 'POST points, 1 row/request (JSON)', r.times, 1, r.cpuMicros, r.wallMs));
   }
 
   // 1,000 rows per request, JSON array and NDJSON.
   for (const format of ['json', 'ndjson'] as const) {
     const sid = await open();
-    const url = `${server.url}/api/streams/${sid}/points`;
+    const url = `${server!.url}/api/streams/${sid}/points`;
     const bodies = Array.from({ length: 8 }, (_, b) => {
       const chunk = Array.from({ length: BATCH_ROWS }, (_, k) => rowAt(b * BATCH_ROWS + k));
       return format === 'json' ? JSON.stringify(chunk) : chunk.map((row) => JSON.stringify(row)).join('\n');
     });
+    const warm = Math.min(WARMUP, 5);
     let pushed = 0;
-    const r = await timed(BATCHES, Math.min(WARMUP, 5), async (i) => {
+    const r = await timed(BATCHES, warm, async (i) => {
       const answer = await post(url, bodies[i % bodies.length]!, format === 'json' ? 'application/json' : 'application/x-ndjson');
+      check(answer.results.length === BATCH_ROWS, `${answer.results.length} results for ${BATCH_ROWS} rows`);
       pushed = answer.rowsPushed;
     });
-    check(pushed === (r.times.length + Math.min(WARMUP, 5)) * BATCH_ROWS, `rows pushed ${pushed}`);
-    results.push(summarise(`POST points, ${BATCH_ROWS} rows/request (${format === 'json' ? 'JSON' : 'NDJSON'})`, r.times, BATCH_ROWS, r.cpuMicros, r.wallMs));
+    check(pushed === (r.times.length + warm) * BATCH_ROWS, `rows pushed ${pushed}`);
+    out.push(summarise(model, `POST points, ${BATCH_ROWS} rows/request (${format === 'json' ? 'JSON' : 'NDJSON'})`, r.times, BATCH_ROWS, r.cpuMicros, r.wallMs));
+  }
+  const facts = `${model}: run ${runId} (${config.dataset.name}/${config.dataset.series}, ${series.channelNames.length} channels, engine ${run.engine ?? run.backend}; trained in ${Math.round(trainMs)} ms), rows: its test split (${test.rows} rows), cycled`;
+  return { rows: out, facts };
+}
+
+try {
+  const app = await createAnomalab({ runsDir: join(tmp, 'runs'), root });
+  server = await startServer({ app, port: 0, host: '127.0.0.1', experimentsDir: join(root, 'experiments'), cwd: root });
+  const results: Row[] = [];
+  const facts: string[] = [];
+  for (const model of models) {
+    const r = await benchRun(app, model);
+    results.push(...r.rows);
+    facts.push(r.facts);
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(`anomalab online scoring over HTTP (${new Date().toISOString()}, node ${process.version}, ${cpu}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
-  console.log(`run: ${runId} (${run.model}, ${config.dataset.name}/${config.dataset.series}, ${series.channelNames.length} channels, engine ${run.engine ?? run.backend}; trained in ${Math.round(trainMs)} ms), rows: its test split (${test.rows} rows), cycled`);
+  for (const line of facts) console.log(line);
   console.log(`server: ${server.url} (in-process, @hono/node-server); client: node:http keep-alive in the same process, sequential; each case at most its count or ${SECONDS} s\n`);
-  const header = ['case', 'requests', 'rows', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms/req', 'rows/s'];
-  const table = results.map((r) => [r.case, String(r.requests), String(r.rows), r.p50.toFixed(3), r.p99.toFixed(3), r.max.toFixed(2), r.cpuMs.toFixed(3), Math.round(r.rowsPerSecond).toLocaleString('en-US')]);
+  const header = ['model', 'case', 'requests', 'rows', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms/req', 'CPU us/row', 'rows/s', 'rows/CPU-s'];
+  const table = results.map((r) => [
+    r.model,
+    r.case,
+    String(r.requests),
+    String(r.rows),
+    r.p50.toFixed(3),
+    r.p99.toFixed(3),
+    r.max.toFixed(2),
+    r.cpuMs.toFixed(3),
+    ((r.cpuMs * 1000 * r.requests) / r.rows).toFixed(1),
+    Math.round(r.rowsPerSecond).toLocaleString('en-US'),
+    Math.round(r.rows / ((r.cpuMs * r.requests) / 1000)).toLocaleString('en-US'),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));
-  const single = results[1]!;
-  const batch = results[2]!;
-  console.log(`\ntargets: 1 row/request p99 ${single.p99.toFixed(2)} ms (target < 5 ms: ${single.p99 < 5 ? 'met' : 'NOT met'}); ${BATCH_ROWS} rows/request ${Math.round(batch.rowsPerSecond).toLocaleString('en-US')} rows/s (target >= 50,000: ${batch.rowsPerSecond >= 50_000 ? 'met' : 'NOT met'})`);
+  console.log('\nCPU is this process (client and server together); rows/CPU-s is what one free core would sustain.');
+  for (const model of models) {
+    const [, single, batch] = results.filter((r) => r.model === model);
+    console.log(
+      `targets (${model}): 1 row/request p99 ${single!.p99.toFixed(2)} ms (target < 5 ms: ${single!.p99 < 5 ? 'met' : 'NOT met'}); ` +
+        `${BATCH_ROWS} rows/request ${Math.round(batch!.rowsPerSecond).toLocaleString('en-US')} rows/s (target >= 50,000: ${batch!.rowsPerSecond >= 50_000 ? 'met' : 'NOT met'})`,
+    );
+  }
 
   if (args.json) {
-    await writeFile(args.json, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu, load: loadavg(), run: { model: run.model, dataset: run.dataset, engine: run.engine }, results }, null, 2)}\n`);
+    await writeFile(args.json, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu, load: loadavg(), facts, results }, null, 2)}\n`);
     console.log(`wrote ${args.json}`);
   }
 } finally {
