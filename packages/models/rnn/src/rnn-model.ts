@@ -214,12 +214,15 @@ export function windowLoss(
     if (t + 1 < inputs.length) freeRunning = tf.slice(step.output, [0, 0], [B, -1]);
   }
   const L = inputs.length;
-  // Both lanes' squared errors at once: [L, 2, B*C] -> mean over steps and lanes' rows.
+  // Both lanes' squared errors at once: [L, 2, B, C] -> mean over steps and lanes' rows.
   // concat + reshape rather than stack: stack's gradient (a rank-3 unstack) is slow on wasm.
-  const errors = tf.reshape(tf.squaredDifference(tf.reshape(tf.concat(outputs), targets.shape), targets), [L, 2, -1]);
-  const l12 = tf.mean(errors, [0, 2]);
-  const [h1, h2] = tf.split(tf.reshape(tf.concat(tops), [L, 2, -1]), 2, 1);
-  const l3 = tf.reshape(tf.mean(tf.squaredDifference(h1!, detach(h2!))), [1]);
+  // Means one axis at a time (features, lanes, steps): a float32 sum over all L*B*C
+  // elements at once drifts by ~1e-5 relative from PyTorch's (pairwise) sum.
+  const meanOfRows = (x: Tensor) => tf.mean(tf.mean(tf.mean(x, 3), 2), 0);
+  const errors = tf.reshape(tf.squaredDifference(tf.reshape(tf.concat(outputs), targets.shape), targets), [L, 2, B, -1]);
+  const l12 = meanOfRows(errors);
+  const [h1, h2] = tf.split(tf.reshape(tf.concat(tops), [L, 2, B, -1]), 2, 1);
+  const l3 = meanOfRows(tf.squaredDifference(h1!, detach(h2!)));
   const terms = tf.concat([l12, l3]) as Tensor1D;
   const loss = tf.sum(terms) as tfType.Scalar;
   const carried = s.map((layer) => layer.map((t) => tf.slice(t, [B, 0], [B, -1]) as Tensor2D));

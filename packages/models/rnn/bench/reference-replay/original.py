@@ -1,0 +1,258 @@
+"""The PyTorch original's side of the reference replay (see README.md beside this file).
+
+Runs chickenbestlover/RNN-Time-series-Anomaly-Detection from a checkout given with
+--original, where it lies: its data loader (preprocess_data.py), model (model/model.py),
+the training and validation functions of 1_train_predictor.py (the part of that script
+above its "# Loop over epochs." line, executed with our command line) and the scoring
+functions of anomalyDetector.py. Nothing of it is copied. Dropout is switched off with the
+original's own --dropout 0, augmentation noise by handing its augmentation a torch whose
+randn returns zeros (the copies are then exact repeats, as anomalab's noise: 0). One
+runtime adaptation for the CPU: batchify's result is made contiguous (see below).
+
+The original reads pickled, labelled splits from dataset/<data>/labeled/{train,test}/ under
+its working directory; this script builds them in a temporary folder from the raw mirror
+file (labels and splits from the mirror's README table) and runs there.
+
+Writes to --out: manifest.json (numbers, shapes, file names) and float32 little-endian
+.bin files (initial weights, per-step gradients and weights, the augmented series, the
+fitted means and covariances, the test scores). Run with Debian's python3-torch:
+/usr/bin/python3 original.py --original /path/to/checkout --series ecg/chfdb_chf13_45590 --out DIR
+"""
+import argparse
+import json
+import os
+import pickle
+import re
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import numpy as np
+import torch
+
+MARKER = '# Loop over epochs.'
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--original', required=True, help='checkout of the PyTorch original')
+    p.add_argument('--series', default='ecg/chfdb_chf13_45590', help='<dataset>/<series> of the mirror')
+    p.add_argument('--mirror', default=os.environ.get('ANOMALAB_DATA_MIRROR', '/work/shared/datasets'))
+    p.add_argument('--epochs', type=int, default=2)
+    p.add_argument('--record-steps', type=int, default=64, help='training steps whose gradients and weights are written')
+    p.add_argument('--window', type=int, default=10, help='prediction window W (prediction_window_size)')
+    p.add_argument('--seed', type=int, default=1111)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--clip', type=float, help="the original's --clip (default: its 10)")
+    p.add_argument('--weight-decay', type=float, help="the original's --weight_decay (default: its 1e-4)")
+    p.add_argument('--weights', help='start from the final.*.bin weights an earlier run wrote to this folder (e.g. with --epochs 0: scoring only)')
+    p.add_argument('--out', required=True)
+    return p.parse_args()
+
+
+def mirror_table(mirror):
+    """{(dataset, series): (ranges, train slice, test slice)} from the mirror README's table."""
+    text = Path(mirror, 'README.md').read_text()
+    rows = {}
+    pattern = re.compile(r'^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*([^|]+)\|\s*\[([^|]+)\)\s*\|\s*\[([^|]+)\)\s*\|\s*$')
+    for line in text.splitlines():
+        m = pattern.match(line)
+        if not m:
+            continue
+        ranges = [tuple(int(v) for v in r) for r in re.findall(r'\((\d+),\s*(\d+)\)', m.group(3))]
+        def sl(s):
+            a, b = [v.strip() for v in s.split(',')]
+            return int(a), None if b == 'end' else int(b)
+        rows[(m.group(1), m.group(2))] = (ranges, sl(m.group(4)), sl(m.group(5)))
+    return rows
+
+
+def build_layout(args, root):
+    """dataset/<data>/labeled/{train,test}/<series>.pkl under root, as the original's downloader writes them."""
+    data, series = args.series.split('/')
+    if data != 'ecg':
+        raise SystemExit(f'original.py: only ecg series are wired up (two leads after the time column), got {args.series}')
+    table = mirror_table(args.mirror)
+    if (data, series) not in table:
+        raise SystemExit(f'original.py: {args.series} has no labels/splits row in {args.mirror}/README.md')
+    ranges, (a, b), (c, d) = table[(data, series)]
+    rows = []
+    with open(Path(args.mirror, data, series + '.txt')) as f:
+        for i, line in enumerate(f):
+            tokens = [float(t) for t in line.split()][1:]  # drop the time stamp column
+            tokens.append(1.0 if any(lo < i < hi for lo, hi in ranges) else 0.0)
+            rows.append(tokens)
+    for split, part in (('train', rows[a:b]), ('test', rows[c:d])):
+        folder = Path(root, 'dataset', data, 'labeled', split)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / (series + '.pkl'), 'wb') as f:
+            pickle.dump(part, f)
+    return data, series
+
+
+class NoiseFreeTorch(types.ModuleType):
+    """torch, except randn gives zeros: the original's augmentation then appends exact copies."""
+
+    def __init__(self):
+        super().__init__('torch')
+
+    def __getattr__(self, name):
+        return getattr(torch, name)
+
+    @staticmethod
+    def randn(*size, **kw):
+        return torch.zeros(*size, **kw)
+
+
+class Recorder:
+    """Wraps the original's criterion, clip and optimizer step to record what each training step saw."""
+
+    def __init__(self, model, record_steps):
+        self.model = model
+        self.record_steps = record_steps
+        self.losses = []  # every criterion call, in order
+        self.norms = []
+        self.grads = []
+        self.weights = []
+        self.steps = 0
+
+    def criterion(self, inner):
+        def call(a, b):
+            loss = inner(a, b)
+            self.losses.append(loss.item())
+            return loss
+        return call
+
+    def clip(self, inner):
+        def call(parameters, max_norm, *rest, **kw):
+            parameters = list(parameters)
+            if self.steps < self.record_steps:
+                self.grads.append({n: p.grad.detach().clone() for n, p in self.model.named_parameters()})
+            norm = inner(parameters, max_norm, *rest, **kw)
+            self.norms.append(float(norm))
+            return norm
+        return call
+
+    def step(self, inner):
+        def call(*a, **kw):
+            out = inner(*a, **kw)
+            if self.steps < self.record_steps:
+                self.weights.append({n: p.detach().clone() for n, p in self.model.named_parameters()})
+            self.steps += 1
+            return out
+        return call
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    original = Path(args.original).resolve()
+    script = original / '1_train_predictor.py'
+    if not script.exists():
+        raise SystemExit(f'original.py: {script} not found: --original must be a checkout of RNN-Time-series-Anomaly-Detection')
+    source = script.read_text()
+    if MARKER not in source:
+        raise SystemExit(f'original.py: {script} has no "{MARKER}" line: not the expected version of the original')
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(original))
+    with tempfile.TemporaryDirectory(prefix='anomalab-replay-') as root:
+        data, series = build_layout(args, root)
+        os.chdir(root)
+        import preprocess_data
+        import anomalyDetector
+        preprocess_data.torch = NoiseFreeTorch()
+        # batchify's transposed view reached the original's GPU as a contiguous copy; on the
+        # CPU its later .view() calls refuse the strided tensor. Same numbers, contiguous.
+        batchify = preprocess_data.PickleDataLoad.batchify
+        preprocess_data.PickleDataLoad.batchify = lambda self, *a, **kw: batchify(self, *a, **kw).contiguous()
+        # The script's set-up and functions (argument parsing, seed, data, model, Adam, train, evaluate).
+        sys.argv = [str(script), '--data', data, '--filename', series + '.pkl', '--device', 'cpu', '--dropout', '0',
+                    '--seed', str(args.seed), '--epochs', str(args.epochs), '--prediction_window_size', str(args.window)]
+        if args.clip is not None:
+            sys.argv += ['--clip', str(args.clip)]
+        if args.weight_decay is not None:
+            sys.argv += ['--weight_decay', str(args.weight_decay)]
+        ns = {'__name__': 'original_train', '__file__': str(script)}
+        exec(compile(source.split(MARKER)[0], str(script), 'exec'), ns)
+        model, optimizer, targs, tsd = ns['model'], ns['optimizer'], ns['args'], ns['TimeseriesData']
+        rec = Recorder(model, args.record_steps)
+        if args.weights:
+            with torch.no_grad():
+                for n, p in model.named_parameters():
+                    p.copy_(torch.from_numpy(np.fromfile(Path(args.weights, f'final.{n}.bin'), '<f4').reshape(p.shape)))
+        init = {n: p.detach().clone() for n, p in model.named_parameters()}
+        ns['criterion'] = rec.criterion(ns['criterion'])
+        torch.nn.utils.clip_grad_norm_ = rec.clip(torch.nn.utils.clip_grad_norm_)
+        optimizer.step = rec.step(optimizer.step)
+
+        files = {}
+        def write(name, tensor):
+            arr = np.ascontiguousarray(tensor.detach().cpu().numpy().astype('<f4'))
+            arr.tofile(out / name)
+            files[name] = list(arr.shape)
+            return name
+
+        write('train_series.bin', tsd.trainData)
+        write('validation_series.bin', tsd.testData)
+        for n, t in init.items():
+            write(f'init.{n}.bin', t)
+        train_terms, validation = [], []
+        for epoch in range(1, args.epochs + 1):
+            before = len(rec.losses)
+            ns['train'](targs, model, ns['train_dataset'], epoch)
+            train_terms += [rec.losses[i:i + 3] for i in range(before, len(rec.losses), 3)]
+            before = len(rec.losses)
+            loss = ns['evaluate'](targs, model, ns['test_dataset'])
+            terms = [rec.losses[i:i + 3] for i in range(before, len(rec.losses), 3)]
+            validation.append({'loss': loss, 'windows': terms})
+            print(f'original: epoch {epoch}: {len(terms)} validation windows, valid loss {loss:.6f}', flush=True)
+        for n, p in model.named_parameters():
+            write(f'final.{n}.bin', p)
+        for s, (g, w) in enumerate(zip(rec.grads, rec.weights)):
+            for n in g:
+                write(f'grad.{s}.{n}.bin', g[n])
+                write(f'weights.{s}.{n}.bin', w[n])
+
+        # The fit and the scores, as 1_train_predictor.py's end and 2_anomaly_detection.py
+        # (un-augmented splits, batch 1, final weights).
+        train1 = tsd.batchify(targs, tsd.trainData, bsz=1)[:tsd.length]
+        scoring = preprocess_data.PickleDataLoad(data_type=data, filename=series + '.pkl', augment_test_data=False)
+        test1 = scoring.batchify(targs, scoring.testData, bsz=1)
+        channels = []
+        for c in range(model.enc_input_size):
+            mean, cov = anomalyDetector.fit_norm_distribution_param(targs, model, train1, c)
+            score, _, errors, _, _ = anomalyDetector.anomalyScore(targs, model, test1, mean, cov, channel_idx=c)
+            # Diagnostic, not the original's code: its own train and test error vectors, fitted
+            # and scored in float64 (centred covariance, solve), to tell its float32
+            # covariance / inverse rounding from the rest. F1: its get_precision_recall.
+            _, _, train_errors, _, _ = anomalyDetector.anomalyScore(targs, model, train1, mean, cov, channel_idx=c)
+            e64 = train_errors[args.window:].double()
+            mean64 = e64.mean(dim=0)
+            cov64 = (e64 - mean64).t().mm(e64 - mean64) / e64.size(0)
+            d = errors.double() - mean64
+            score64 = (d * torch.linalg.solve(cov64, d.t()).t()).sum(dim=1)
+            f1 = lambda s: anomalyDetector.get_precision_recall(targs, s.float(), scoring.testLabel, 1000)[2].max().item()
+            channels.append({'mean': write(f'fit.{c}.mean.bin', mean), 'cov': write(f'fit.{c}.cov.bin', cov),
+                             'score': write(f'score.{c}.bin', score), 'errors': write(f'errors.{c}.bin', errors),
+                             'score64': write(f'score64.{c}.bin', score64),
+                             'cov_condition': float(torch.linalg.cond(cov64)), 'f1': f1(score), 'f1_64': f1(score64)})
+            print(f'original: channel {c}: {len(score)} test scores', flush=True)
+
+        manifest = {
+            'series': args.series, 'seed': args.seed, 'epochs': args.epochs, 'window': args.window,
+            'torch': torch.__version__,
+            'parameters': [[n, list(p.shape)] for n, p in model.named_parameters()],
+            'steps_per_epoch': len(train_terms) // max(args.epochs, 1),
+            'recorded_steps': len(rec.grads),
+            'train_terms': train_terms, 'grad_norms': rec.norms, 'validation': validation,
+            'channels': channels, 'train_rows': tsd.length, 'files': files,
+            'options': {k: getattr(targs, k) for k in ('emsize', 'nhid', 'nlayers', 'lr', 'weight_decay', 'clip', 'batch_size', 'bptt', 'dropout', 'model')},
+        }
+        (out / 'manifest.json').write_text(json.dumps(manifest))
+        print(f'original: wrote {out}/manifest.json', flush=True)
+
+
+if __name__ == '__main__':
+    main()
