@@ -113,7 +113,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   hono.route('/', staticRoutes(options.publicDir));
 
   const close = async () => {
-    streams.closeAll();
+    await streams.closeAll();
     await queue.shutdown();
   };
   return Object.assign(hono, { queue, context, token, close });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRunStream, type Anomalab, type StreamScore } from '@anomalab/core';
-import type { RunningServer } from '../src/index.ts';
+import { startServer, type RunningServer } from '../src/index.ts';
 import { api, openApp, quickRun, readSeriesEntry, readSse, serve, sleep, tempDir, workspaceRoot, type SseEvent } from './helpers.ts';
 
 let root: string;
@@ -474,5 +474,42 @@ describe('session limits', () => {
     expect(second.body.error.message).toBe(`session ${id} already has 1 event readers (at most 1)`);
     controller.abort();
     await api(small.url, `/api/streams/${id}`, { method: 'DELETE' });
+  });
+});
+
+describe('the request guard and shutdown', () => {
+  it('stream routes need the token when the server has one; reads do not', async () => {
+    const guarded = await startServer({ app, port: 0, host: '127.0.0.1', experimentsDir: join(workspaceRoot, 'experiments'), cwd: workspaceRoot, token: 'stream-secret' });
+    try {
+      const url = `${guarded.url}/api/runs/${runId}/streams`;
+      const refused = await fetch(url, { method: 'POST' });
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).error.code).toBe('ANOMALAB_TOKEN_REQUIRED');
+      const opened = await fetch(url, { method: 'POST', headers: { 'x-anomalab-token': 'stream-secret' } });
+      expect(opened.status).toBe(201);
+      const { id } = await opened.json();
+      const push = (headers: Record<string, string>) => fetch(`${guarded.url}/api/streams/${id}/points`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...headers }, body: JSON.stringify(testRows[0]) });
+      expect((await push({})).status).toBe(403);
+      expect((await push({ 'x-anomalab-token': 'stream-secret' })).status).toBe(200);
+      expect((await push({ 'x-anomalab-token': 'stream-secret', origin: 'http://evil.example' })).status).toBe(403);
+      expect((await fetch(`${guarded.url}/api/streams/${id}`)).status).toBe(200);
+      expect((await fetch(`${guarded.url}/api/streams/${id}`, { method: 'DELETE' })).status).toBe(403);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('stopping the server ends every session: its SSE readers get end "server stopped"', async () => {
+    const stopping = await serve(app);
+    const { id } = await open(undefined, stopping.url);
+    await points(id, testRows.slice(0, 3), undefined, stopping.url);
+    const events = await readSse(`${stopping.url}/api/streams/${id}/events`, {
+      timeoutMs: 10_000,
+      onEvent: async (e) => {
+        if (e.event === 'session') void stopping.close();
+      },
+    });
+    expect(events.map((e) => e.event)).toEqual(['session', 'end']);
+    expect(events[1]!.data).toEqual({ id, reason: 'server stopped', rowsPushed: 3 });
   });
 });

@@ -110,13 +110,17 @@ function followSession(c: Context, stream: ServedStream, idleTimeoutMs: number):
   const reader = stream.feed.subscribe();
   return streamSSE(c, async (sse) => {
     sse.onAbort(() => reader.end());
-    let seq = 0;
-    await sse.writeSSE({ event: 'session', data: JSON.stringify(stream.info(idleTimeoutMs)), id: String(seq) });
-    for (;;) {
-      const item = await reader.next();
-      if (!item || sse.aborted) break;
-      await sse.writeSSE({ event: item.event, data: item.data, id: String(++seq) });
+    try {
+      let seq = 0;
+      await sse.writeSSE({ event: 'session', data: JSON.stringify(stream.info(idleTimeoutMs)), id: String(seq) });
+      for (;;) {
+        const item = await reader.next();
+        if (!item || sse.aborted) break;
+        await sse.writeSSE({ event: item.event, data: item.data, id: String(++seq) });
+      }
+    } finally {
+      reader.end();
+      reader.writerDone();
     }
-    reader.end();
   });
 }

@@ -18,8 +18,16 @@ export class FeedReader {
   private ended = false;
   /** Bytes queued and not yet taken. */
   backlogBytes = 0;
+  private releaseWriter!: () => void;
+  /** Settles once the SSE writer of this reader has stopped (see {@link writerDone}). */
+  readonly writerStopped = new Promise<void>((resolve) => (this.releaseWriter = resolve));
 
   constructor(private readonly onDone: (reader: FeedReader) => void) {}
+
+  /** The SSE writer calls this when it stops writing (drained, or the client left). */
+  writerDone(): void {
+    this.releaseWriter();
+  }
 
   /** Queue an event (`data` already JSON). Returns false once the reader has ended. */
   offer(event: string, data: string): boolean {
@@ -92,12 +100,14 @@ export class StreamFeed {
     for (const reader of [...this.readers]) reader.offer(event.event, data);
   }
 
-  /** Send a last event to every reader and end them. */
-  close(last: FeedEvent): void {
+  /** Send a last event to every reader and end them; resolves once their writers have stopped. */
+  close(last: FeedEvent): Promise<void> {
     const data = JSON.stringify(last.data);
-    for (const reader of [...this.readers]) {
+    const readers = [...this.readers];
+    for (const reader of readers) {
       reader.offer(last.event, data);
       reader.end();
     }
+    return Promise.all(readers.map((r) => r.writerStopped)).then(() => undefined);
   }
 }

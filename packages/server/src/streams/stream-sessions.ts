@@ -123,11 +123,18 @@ export class StreamSessions {
     return { stream, results };
   }
 
-  /** Server shutdown: end every session (SSE readers get `end`); later creates get 503. */
-  closeAll(): void {
+  /**
+   * Server shutdown: end every session; later creates get 503. Resolves once every SSE
+   * reader has been sent its `end` (at most `graceMs`), so closing the sockets after it
+   * does not cut that last event off.
+   */
+  async closeAll(graceMs = 1000): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const stream of [...this.open.values()]) this.end(stream, 'server stopped');
+    const flushed = [...this.open.values()].map((stream) => this.end(stream, 'server stopped'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(flushed), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   /** 413 when the rows could take the session's memory estimate over the limit (as if the model kept them all). */
@@ -148,12 +155,14 @@ export class StreamSessions {
     for (const stream of [...this.open.values()]) if (now - stream.lastActive > this.limits.idleTimeoutMs) this.end(stream, 'expired');
   }
 
-  private end(stream: ServedStream, reason: GoneReason, detail?: string): void {
-    if (!this.open.delete(stream.id)) return;
-    stream.feed.close({ event: 'end', data: { id: stream.id, reason, rowsPushed: stream.rowsPushed, ...(detail ? { detail } : {}) } });
+  /** Resolves once the session's SSE readers have been sent `end`. */
+  private end(stream: ServedStream, reason: GoneReason, detail?: string): Promise<void> {
+    if (!this.open.delete(stream.id)) return Promise.resolve();
+    const flushed = stream.feed.close({ event: 'end', data: { id: stream.id, reason, rowsPushed: stream.rowsPushed, ...(detail ? { detail } : {}) } });
     stream.dispose();
     this.gone.set(stream.id, { reason, run: stream.run, at: this.now(), detail });
     while (this.gone.size > REMEMBERED_GONE) this.gone.delete(this.gone.keys().next().value!);
+    return flushed;
   }
 
   private secondsUntilNextExpiry(): number {
