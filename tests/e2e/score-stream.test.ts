@@ -118,6 +118,37 @@ describe('anomalab score --stream (baselines run on ecg/chfdb_chf13_45590)', () 
     }
   });
 
+  it('a discord model (matrix-profile join: train, m = 20) writes row t once row t + 19 is in, the last 19 rows at end of input', async () => {
+    const result = await runCli(['experiment', 'experiments/ecg-chfdb_chf13_45590.yaml', '--set', 'model.name=matrix-profile', '--set', 'model.options={join: train, window: 20}', '--set', 'training.epochs=1', '--runs', runs, '--quiet', '--json'], { ANOMALAB_DATA_MIRROR: mirror.dir! });
+    expect(result.code, result.stderr).toBe(0);
+    const mp = JSON.parse(result.stdout).id as string;
+    const { entries } = await readSeriesFolder(join(runs, mp, 'series'));
+    const cli = streamCli([mp, '--stream', '--json']);
+    try {
+      const { channels, values } = ecg.test;
+      const row = (t: number) => JSON.stringify({ lead1: values[t * channels], lead2: values[t * channels + 1], timestamp: `t${t}` });
+      for (let t = 0; t < 19; t++) cli.write(row(t));
+      cli.write(row(19)); // completes the first subsequence: row 0 is settled
+      const first = JSON.parse(await cli.nextLine());
+      expect(first).toMatchObject({ row: 0, timestamp: 't0' });
+      expect(Math.fround(first.scores.lead1)).toBe(entries.lead1!.score![0]);
+      for (let t = 20; t < 40; t++) {
+        cli.write(row(t));
+        const line = JSON.parse(await cli.nextLine());
+        expect(line.row).toBe(t - 19);
+        expect(line.timestamp).toBe(`t${t - 19}`);
+        expect(Math.fround(line.joint)).toBe(entries.joint!.score![t - 19]);
+      }
+      cli.end(); // rows 21..39 settle now
+      const rest: number[] = [];
+      for (let t = 21; t < 40; t++) rest.push(JSON.parse(await cli.nextLine()).row);
+      expect(rest).toEqual(Array.from({ length: 19 }, (_, i) => 21 + i));
+      expect(await cli.exited).toBe(0);
+    } finally {
+      cli.kill();
+    }
+  });
+
   it('refuses bad CSV with the line and what was expected', async () => {
     const cases: [string, RegExp][] = [
       ['0.1,0.2\n0.3\n', /stdin line 2: expected 2 comma-separated value\(s\) \(lead1, lead2\), got 1/],

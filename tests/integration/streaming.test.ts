@@ -48,6 +48,9 @@ describe('openRunStream on ecg/chfdb_chf13_45590', () => {
     ['baselines', { method: 'last-value' }],
     // rnn at its default size and engine (fused), trained briefly; both engines' streams equal their batch forecasts in packages/models/rnn/src/forecast-stream.test.ts.
     ['rnn', { augment_length: 800, batch_size: 16, bptt: 25 }],
+    // Direct-score models: rows settle once their covering subsequences have arrived (m = 143 estimated here).
+    ['matrix-profile', { join: 'train' }],
+    ['kmeans', {}],
   ])('%s %j: the streamed test split reproduces the run\'s stored scores and deployable alarms', async (model, options) => {
     const { id, results } = await train(model, options);
     const streamed = await streamTestSplit(id);
@@ -59,9 +62,11 @@ describe('openRunStream on ecg/chfdb_chf13_45590', () => {
     const thresholds = [...results.channels.map((c) => c.metrics.deployable.threshold!), results.joint!.metrics.deployable.threshold!];
     let worst = 0;
     let alarms = 0;
+    // Prediction models: the first W rows have no error vector. Direct-score models here score every row.
+    const unscored = results.detector.none ? 0 : results.window;
     for (const s of streamed) {
-      if (s.row < results.window) {
-        // The first W rows have no error vector: no score (the batch path stores 0).
+      if (s.row < unscored) {
+        // No score (the batch path stores 0 and leaves the row out of evaluation).
         expect(s).toEqual({ row: s.row, scores: [null, null], joint: null, alarm: false, alarms: [false, false] });
         continue;
       }
@@ -74,6 +79,14 @@ describe('openRunStream on ecg/chfdb_chf13_45590', () => {
     expect(worst).toBeLessThanOrEqual(1e-5);
     // Some rows cross the run's threshold, so the alarm comparison above is not vacuous.
     expect(alarms).toBeGreaterThan(0);
+  });
+
+  it('refuses a run whose model cannot stream (matrix-profile join: self), naming the model', async () => {
+    const { id } = await train('matrix-profile', { join: 'self', window: 100 });
+    const error = await openRunStream(app.registry, app.runs, id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AnomalabError);
+    expect((error as AnomalabError).code).toBe('ANOMALAB_USAGE');
+    expect((error as Error).message).toBe(`run ${id}: model "matrix-profile" cannot stream (it does not implement Predictor.openStream); score whole series with \`anomalab score ${id} --series <dataset>/<series>\` instead`);
   });
 
   it('refuses bad rows with the row number, the channel and what was expected; the session stays usable', async () => {

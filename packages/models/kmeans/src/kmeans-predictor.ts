@@ -1,5 +1,5 @@
-import { AnomalabError, channelOf, EpochTrainedPredictor, SeededRandom, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
-import { estimateWindow, rowScores, topDiscords } from '@anomalab/model-matrix-profile';
+import { AnomalabError, channelOf, EpochTrainedPredictor, SeededRandom, type DirectScores, type EpochPlan, type PredictorState, type PredictorStream, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
+import { estimateWindow, openSubsequenceStream, rowScores, topDiscords, type SubsequenceScorer } from '@anomalab/model-matrix-profile';
 import { assign, kmeans, Windows } from './kmeans.ts';
 import type { KMeansOptions } from './options.ts';
 
@@ -75,6 +75,31 @@ export class KMeansPredictor extends EpochTrainedPredictor<Series> {
       firstValid: 0,
       details: { window: m, clusters: this.options.clusters, rowScore: this.options.row_score, joint: channels.length > 1 ? 'mean of the channel scores' : 'none (one channel)', discords, ...(series.rows < m ? { notes: [`the series has ${series.rows} rows, fewer than the window m = ${m}: every score is 0`] } : {}) },
     };
+  }
+
+  /**
+   * Online scoring: each new subsequence's distance to the nearest centroid as it arrives
+   * (the batch path's `assign` on that one window), rows settled as matrix-profile's stream
+   * settles them (row t once row t + m - 1 has arrived, the last m - 1 at finish()).
+   */
+  async openStream(): Promise<PredictorStream> {
+    if (this.centroids.length === 0) throw new Error('kmeans: openStream() before train() or setState()');
+    const m = this.window;
+    const k = this.options.clusters;
+    const scorers = this.centroids.map((centroids): SubsequenceScorer => {
+      const history = new Float64Array(m);
+      let rows = 0;
+      return {
+        push(value) {
+          history[rows % m] = value;
+          rows++;
+          if (rows < m) return undefined;
+          const window = Float64Array.from({ length: m }, (_, j) => history[(rows - m + j) % m]!);
+          return Math.sqrt(assign(new Windows(window, m), centroids, k).distances[0]!);
+        },
+      };
+    });
+    return openSubsequenceStream(scorers, m, this.options.row_score);
   }
 
   protected async readState(): Promise<PredictorState> {

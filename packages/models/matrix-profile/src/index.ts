@@ -7,6 +7,8 @@ export { subsequenceOptionProperties } from './options.ts';
 export { estimateWindow, FALLBACK_WINDOW } from './window.ts';
 export { rowScores, topDiscords } from './rows.ts';
 export type { Discord, RowScore } from './rows.ts';
+export { openSubsequenceStream } from './subsequence-stream.ts';
+export type { SubsequenceScorer } from './subsequence-stream.ts';
 
 export const matrixProfileModel: ModelPlugin<MatrixProfileOptions> = {
   kind: 'model',

@@ -1,8 +1,9 @@
-import { AnomalabError, channelOf, EpochTrainedPredictor, type DirectScores, type EpochPlan, type PredictorState, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
+import { AnomalabError, channelOf, EpochTrainedPredictor, type DirectScores, type EpochPlan, type PredictorState, type PredictorStream, type ScoreContext, type Series, type TrainData } from '@anomalab/core';
 import type { MatrixProfileOptions } from './options.ts';
 import { abJoinProfile, exclusionZone, selfJoinProfile } from './profile.ts';
 import { rowScores, topDiscords, type Discord } from './rows.ts';
 import { subsequences } from './subsequences.ts';
+import { openTrainJoinStream } from './train-join-stream.ts';
 import { estimateWindow } from './window.ts';
 
 const FORMAT = 'matrix-profile/1';
@@ -19,11 +20,24 @@ export class MatrixProfilePredictor extends EpochTrainedPredictor<Series> {
   /** The train split's scores, computed in train() (they are its loss) and reused by score(train). */
   private trainCache?: { values: Float32Array; scores: DirectScores };
 
+  /**
+   * Online scoring, `join: train` only: each new subsequence is compared with the train
+   * subsequences as it arrives (./train-join-stream.ts). A self-join cannot stream: a row's
+   * nearest neighbour may be a subsequence that has not arrived yet.
+   */
+  readonly openStream?: () => Promise<PredictorStream>;
+
   constructor(
     private readonly options: MatrixProfileOptions,
     private readonly channels: number,
   ) {
     super();
+    if (options.join === 'train') {
+      this.openStream = async () => {
+        if (!this.reference) throw new Error('matrix-profile: openStream() before train() or setState()');
+        return openTrainJoinStream(this.reference, this.window, this.options.row_score);
+      };
+    }
   }
 
   /** One step per epoch (the core's epoch loop): fix m, keep the reference set, score the train split. */

@@ -26,17 +26,24 @@ function distanceOf(m: number, correlation: number): number {
 let shared: MatrixProfileKernel | undefined;
 const kernel = () => (shared ??= new MatrixProfileKernel());
 
+/**
+ * AB-join distance of one subsequence from its largest correlation with the other set's
+ * subsequences, with the constant-subsequence convention (shared by the batch join and the
+ * `join: train` stream).
+ */
+export function nearestDistance(m: number, correlation: number, constant: boolean, otherHasConstant: boolean): number {
+  let r = correlation;
+  if (constant) r = otherHasConstant ? 1 : 0.5;
+  else if (otherHasConstant) r = Math.max(r, 0.5);
+  return distanceOf(m, r);
+}
+
 /** For every subsequence of `a`, the distance to its nearest neighbour among the subsequences of `b`. */
 export function abJoinProfile(a: Subsequences, b: Subsequences): Float64Array {
   const rho = kernel().abJoin(a, b);
   const out = new Float64Array(a.count);
   const bHasConstant = b.constantCount > 0;
-  for (let i = 0; i < a.count; i++) {
-    let r = rho[i]!;
-    if (a.constant[i]) r = bHasConstant ? 1 : 0.5;
-    else if (bHasConstant) r = Math.max(r, 0.5);
-    out[i] = distanceOf(a.m, r);
-  }
+  for (let i = 0; i < a.count; i++) out[i] = nearestDistance(a.m, rho[i]!, a.constant[i] === 1, bHasConstant);
   return out;
 }
 
