@@ -20,11 +20,14 @@ export type {
   DirectScores,
   ScoreContext,
 } from './contracts/model-plugin.ts';
-export type { PredictorStream, PredictorStreamOptions, PredictorStreamStep, StreamRowScores } from './contracts/stream.ts';
+export type { BrowserStreamInput, OpenBrowserStream, PredictorStream, PredictorStreamOptions, PredictorStreamStep, StreamRowScores } from './contracts/stream.ts';
 export type { Detector, DetectorPlugin, DetectorScores, ErrorSeries } from './contracts/detector.ts';
 export { StreamSession } from './streaming/stream-session.ts';
 export type { StreamScore, StreamSessionOptions, StreamThresholds } from './streaming/stream-session.ts';
 export { openRunStream } from './streaming/open-run-stream.ts';
+export { readStreamPackage } from './streaming/read-stream-package.ts';
+export { decodePredictorState, encodePredictorState, sessionFromPackage, STREAM_PACKAGE_FORMAT } from './streaming/stream-package.ts';
+export type { StreamPackage, EncodedTensor } from './streaming/stream-package.ts';
 export type { OpenRunStreamOptions } from './streaming/open-run-stream.ts';
 export type { EvaluatorPlugin, EvaluatorInput, EvaluatorOutput, EvaluatorThreshold, MetricInfo, SelectedEvaluator } from './contracts/evaluator.ts';
 export type { Checkpoint, CheckpointStore, PredictorState, TensorData } from './contracts/checkpoint-store.ts';

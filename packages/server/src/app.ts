@@ -11,6 +11,7 @@ import { hostsFor, isLoopbackHost, requestGuard } from './request-guard.ts';
 import { RunCatalog } from './run-catalog.ts';
 import { RunFiles } from './run-files.ts';
 import { RunQueue } from './run-queue.ts';
+import { browserScoringRoutes } from './routes/browser-scoring.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -109,6 +110,9 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   hono.route('/api/runs', launchRoutes(context));
   hono.route('/api/runs', eventRoutes(context));
   hono.route('/api/runs', seriesRoutes(context));
+  const browserScoring = browserScoringRoutes(context);
+  hono.route('/api/runs', browserScoring.runs);
+  hono.route('/api/models', browserScoring.models);
   hono.route('/api/runs', runRoutes(context));
   hono.route('/', staticRoutes(options.publicDir));
 

@@ -142,6 +142,14 @@ export interface ModelPlugin<Options = Record<string, unknown>> {
   readonly optionsSchema: JSONSchema;
   /** Overrides of the core's `training:` defaults (e.g. `{ epochs: 400 }`). */
   readonly trainingDefaults?: Partial<TrainingConfig>;
+  /**
+   * Scoring in a browser page (optional; the run page's "score a local file"): `entry` is a
+   * browser-safe ES module (absolute path; the results server bundles it, mapping
+   * `@anomalab/core` to `@anomalab/core/browser`) exporting `openBrowserStream`
+   * (`OpenBrowserStream`); `assets` are files it fetches (name -> absolute path), served at
+   * `/api/models/<name>/assets/<asset>`.
+   */
+  readonly browser?: { entry: string; assets?: Record<string, string> };
   readonly capabilities?: {
     /** Only single-channel series. The pipeline refuses others with a clear error. */
     univariateOnly?: boolean;

@@ -11,6 +11,7 @@
  * Everything here is plain data with no Node APIs, so the same session code can run in a
  * browser page.
  */
+import type { PredictorState } from './checkpoint-store.ts';
 
 /** What a model's stream hands back for one pushed row (or at `finish()`). */
 export interface PredictorStreamStep {
@@ -50,3 +51,22 @@ export interface PredictorStream {
   /** Releases buffers or kernel instances; the stream cannot be used afterwards. */
   dispose(): void;
 }
+
+/**
+ * What a model's browser module (`ModelPlugin.browser.entry`) receives to open a stream in a
+ * page: the run's model options and checkpoint state, and where its assets are served.
+ */
+export interface BrowserStreamInput {
+  /** The run's `model.options` (as stored in its config.json). */
+  options: Record<string, unknown>;
+  channels: number;
+  /** The run's error window W (the forecast horizon for prediction models). */
+  horizon: number;
+  /** The checkpoint state that scored in the run (`Predictor.getState()` format). */
+  state: PredictorState;
+  /** URL of one of the plugin's `browser.assets` (e.g. its compiled WebAssembly). */
+  assetUrl(name: string): string;
+}
+
+/** The export of a model's browser module. */
+export type OpenBrowserStream = (input: BrowserStreamInput) => Promise<PredictorStream>;

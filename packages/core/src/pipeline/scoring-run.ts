@@ -46,31 +46,44 @@ export interface RestoredModel {
 }
 
 /**
+ * The checkpoint whose weights scored in the run (final or best) and the detector state
+ * fitted for them (the `last` checkpoint's when the weights' own has none).
+ */
+export async function scoringCheckpoint(runStore: RunStore, scoring: ScoringRun): Promise<{ weights: Checkpoint; detectorState?: Record<string, unknown> }> {
+  const { run, results } = scoring;
+  const checkpoints = runStore.checkpoints(run.id);
+  const last = await checkpoints.load('last');
+  const weights = results.weights === 'best' && results.scoredEpoch !== last?.epoch ? ((await checkpoints.load('best')) ?? last) : last;
+  if (!weights) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id} has no checkpoint`);
+  return { weights, detectorState: weights.detector ?? last?.detector };
+}
+
+/** The run's deployable thresholds (chosen on its train scores), per channel and joint. */
+export function deployableThresholds(results: RunResults): { channels: (number | null)[]; joint: number | null } {
+  return {
+    channels: results.channels.map((c) => c.metrics.deployable.threshold),
+    joint: results.joint?.metrics.deployable.threshold ?? null,
+  };
+}
+
+/**
  * The weights that scored in the run (final or best), the predictor restored from them and
  * the detector fitted for them, plus the run's deployable thresholds.
  */
 export async function restoreScoringModel(registry: PluginRegistry, runStore: RunStore, scoring: ScoringRun, services: PluginServices): Promise<RestoredModel> {
   const { run, config, results } = scoring;
-  const checkpoints = runStore.checkpoints(run.id);
-  const last = await checkpoints.load('last');
-  const weights = results.weights === 'best' && results.scoredEpoch !== last?.epoch ? ((await checkpoints.load('best')) ?? last) : last;
-  if (!weights) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id} has no checkpoint`);
+  const { weights, detectorState } = await scoringCheckpoint(runStore, scoring);
   const modelPlugin = registry.get('model', config.model.name);
   const predictor = await createPredictor(modelPlugin, config, results.standardization.mean.length, services);
   try {
     await predictor.setState(weights.predictor);
     let detector: Detector | undefined;
     if (!predictor.score) {
-      const detectorState = weights.detector ?? last?.detector;
       if (!detectorState) throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `run ${run.id}'s checkpoint has no fitted detector (the run did not reach scoring)`);
       detector = registry.get('detector', config.detector.name).create(config.detector.options);
       detector.setState(detectorState);
     }
-    const thresholds = {
-      channels: results.channels.map((c) => c.metrics.deployable.threshold),
-      joint: results.joint?.metrics.deployable.threshold ?? null,
-    };
-    return { modelPlugin, predictor, weights, detector, thresholds };
+    return { modelPlugin, predictor, weights, detector, thresholds: deployableThresholds(results) };
   } catch (error) {
     predictor.dispose();
     throw error;

@@ -29,3 +29,12 @@ describe('streaming/stream-session.ts', () => {
     expect([...graph.keys()].map((f) => relative(core, f)).sort()).toEqual(expect.arrayContaining(['detection/forecast-errors.ts', 'pipeline/standardize.ts', 'errors.ts']));
   });
 });
+
+describe('browser.ts (@anomalab/core/browser)', () => {
+  it('imports nothing but relative modules of core, transitively, and reaches the stream package and the Gaussian detector', () => {
+    const graph = importGraph(join(core, 'browser.ts'));
+    const outside = [...graph].flatMap(([file, specifiers]) => specifiers.filter((s) => !s.startsWith('.')).map((s) => `${relative(core, file)}: ${s}`));
+    expect(outside).toEqual([]);
+    expect([...graph.keys()].map((f) => relative(core, f)).sort()).toEqual(expect.arrayContaining(['streaming/stream-package.ts', 'detection/gaussian-detector.ts', 'training/flat-state.ts']));
+  });
+});

@@ -2,12 +2,11 @@ import type * as tfType from '@tensorflow/tfjs';
 import { dense, lstmStep } from '@anomalab/tfjs';
 import type { Tf } from './tf-types.ts';
 import type { CellType } from './config.ts';
+import { GATES } from './architecture.ts';
 
+export { GATES };
 
 type Tensor2D = tfType.Tensor2D;
-
-/** Gate blocks per cell type: LSTM [i, f, o, g], GRU [r, z, n], plain RNN [h]. */
-export const GATES: Record<CellType, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 
 /** Number of state tensors a layer carries: LSTM (h, c), the others (h). */
 export function stateSize(cell: CellType): number {

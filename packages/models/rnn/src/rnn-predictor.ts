@@ -9,9 +9,9 @@ import { fusedTrainingPlan } from './fused/train.ts';
 import { RnnNetwork } from './network.ts';
 import { tfjsTrainingPlan } from './train-loop.ts';
 import type { BpttWindow } from './batchify.ts';
+import { STATE_FORMAT } from './architecture.ts';
 
-/** Checkpoint format tag of this model family. */
-export const STATE_FORMAT = 'rnn/1';
+export { STATE_FORMAT };
 
 /**
  * The `rnn` predictor: a stacked-RNN multi-step forecaster trained like the reference

@@ -43,7 +43,7 @@ function spacedTicks(gap) {
 /**
  * A line chart. `data` is uPlot's aligned form: [x, y1, y2, ...].
  * @param {HTMLElement} target
- * @param {{ title?: string, xLabel?: string, yLabel?: string, series: Array<{label: string, color?: string, dash?: number[], scale?: string, width?: number}>,
+ * @param {{ title?: string, xLabel?: string, yLabel?: string, series: Array<{label: string, color?: string, dash?: number[], scale?: string, width?: number, points?: boolean}>,
  *   data: any[], height?: number, xLog?: boolean, points?: boolean, scales?: Record<string, any>, axes?: any[], hooks?: any }} options
  * @returns {uPlot}
  */
@@ -65,7 +65,7 @@ export function lineChart(target, options) {
           dash: s.dash,
           scale: s.scale ?? 'y',
           spanGaps: true,
-          points: { show: options.points ?? false, size: 5 },
+          points: { show: s.points ?? options.points ?? false, size: 5, ...(s.points ? { fill: s.color } : {}) },
         })),
       ],
       cursor: { drag: { x: true, y: false } },

@@ -82,7 +82,10 @@ export function runRoutes(ctx: ServerContext): Hono {
     // Channel names from the plot data (present for unlabelled runs too), else results.json.
     const channels = series ? series.entries.filter((e) => e.kind === 'channel').map((e) => e.name) : (results?.channels.map((ch) => ch.channel) ?? []);
     const joint = series ? series.entries.some((e) => e.kind === 'joint') : Boolean(results?.joint);
-    return c.json({ run: view, config: config ?? null, results: results ? resultsSummary(results) : null, channels, joint, rows: series?.rows ?? null });
+    // Whether the run page can score a local file in the browser (the model has a browser module).
+    const modelName = (config as { model?: { name?: string } } | undefined)?.model?.name;
+    const inPageScoring = Boolean(results && modelName && ctx.app.registry.has('model', modelName) && ctx.app.registry.get('model', modelName).browser);
+    return c.json({ run: view, config: config ?? null, results: results ? resultsSummary(results) : null, channels, joint, rows: series?.rows ?? null, inPageScoring });
   });
 
   api.get('/:id/history', async (c) => {

@@ -2,6 +2,7 @@
 import { followRun, get, post } from '../api.js';
 import { lineChart, seriesExplorer } from '../charts.js';
 import { badge, duration, el, errorBox, logView, num, replace, when } from '../dom.js';
+import { localScorePanel } from '../local-score.js';
 
 const LIVE = new Set(['running', 'queued', 'starting']);
 const LOG_LINES = 500;
@@ -170,6 +171,7 @@ export async function runPage(view, { path }) {
   const metricsBox = el('div', { class: 'panel', id: 'metrics' });
   const historyBox = el('div');
   const seriesBox = el('div', { class: 'panel' });
+  const localBox = el('div');
   const curvesBox = el('div');
   const logBox = el('pre', { class: 'log', id: 'log' });
   const configBox = el('pre', { id: 'config' });
@@ -177,6 +179,7 @@ export async function runPage(view, { path }) {
     el('h2', {}, 'Metrics'), metricsBox,
     el('div', { class: 'grid2' }, el('div', {}, el('h2', {}, 'Training'), el('div', { class: 'panel' }, historyBox)), el('div', {}, el('h2', {}, 'Threshold sweep'), el('div', { class: 'panel' }, curvesBox))),
     el('h2', {}, 'Test series'), seriesBox,
+    localBox,
     el('div', { class: 'grid2' }, el('div', {}, el('h2', {}, 'Log'), logBox), el('div', {}, el('h2', {}, 'Resolved config'), configBox)));
 
   const renderHead = () => {
@@ -230,6 +233,7 @@ export async function runPage(view, { path }) {
       renderCurves();
     } else replace(curvesBox, el('p', { class: 'muted' }, 'Appears when the run completes.'));
     await renderSeries();
+    replace(localBox, ...(detail.run.status === 'completed' && detail.inPageScoring ? [el('h2', {}, 'Score a local file'), localScorePanel(runId(), { model: detail.run.model, channels: detail.channels })] : []));
   };
 
   const logLines = logView(logBox, LOG_LINES);
