@@ -1,4 +1,5 @@
 import type { JSONSchema } from '@anomalab/core';
+import type { NoiseMode } from './augment.ts';
 
 /** Recurrent cell types, named like PyTorch's `nn.RNN` modes used by the reference. */
 export type CellType = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
@@ -24,6 +25,8 @@ export interface RnnOptions {
   augment_length: number;
   /** Noise standard deviation as a fraction of each channel's train std. */
   noise: number;
+  /** Fresh noise per augmented copy, or the reference's one draw reused for every copy. */
+  noise_mode: NoiseMode;
   /** Training engine: the fused WebAssembly SIMD kernel, or the tfjs reference path. */
   engine: Engine;
   /** Worker threads of the fused engine's training windows (1: the calling thread only). */
@@ -48,6 +51,7 @@ export const DEFAULT_OPTIONS: RnnOptions = {
   residual: false,
   augment_length: 100_000,
   noise: 0.05,
+  noise_mode: 'fresh',
   engine: 'fused',
   threads: 1,
 };
@@ -70,6 +74,7 @@ export const rnnOptionsSchema: JSONSchema = {
     residual: { type: 'boolean', default: DEFAULT_OPTIONS.residual, description: 'Add the input row to the decoder output (predict the change).' },
     augment_length: { type: 'integer', minimum: 2, default: DEFAULT_OPTIONS.augment_length, description: 'Rows of the noise-augmented train and validation series (the split plus noisy copies, truncated).' },
     noise: { type: 'number', minimum: 0, default: DEFAULT_OPTIONS.noise, description: 'Augmentation noise std as a fraction of each channel\'s std on the (standardised) train split.' },
+    noise_mode: { type: 'string', enum: ['fresh', 'reference'], default: DEFAULT_OPTIONS.noise_mode, description: 'fresh: every noisy copy gets new noise (the reference\'s intent); reference: the original\'s quirk, one noise sequence reused for every copy and at most 100 copies.' },
     engine: { type: 'string', enum: ['fused', 'tfjs'], default: DEFAULT_OPTIONS.engine, description: 'Training engine: fused (the whole window in one WebAssembly SIMD call) or tfjs (the reference implementation). Same losses and weights; checkpoints move between them.' },
     threads: { type: 'integer', enum: [1, 2], default: DEFAULT_OPTIONS.threads, description: 'Fused engine only: 2 splits the batch lanes of each training window over two worker threads (each half its own WebAssembly instance; gradients summed, one Adam update); the same losses and weights as 1 up to float32 summation order. Needs batch_size >= 2.' },
   },

@@ -27,6 +27,21 @@ describe('augment', () => {
     for (const s of spread) expect(s).toBeCloseTo(1, 1);
   });
 
+  it("with noise_mode reference reuses one noise sequence for every copy and stops after 100 copies, as the original", () => {
+    const std = channelStd(series);
+    const out = augment(series, std, 0.05, 10, new SeededRandom(1), 'reference');
+    expect(out.rows).toBe(10);
+    const noise = (copy: number, n: number) => Array.from(out.values.subarray(copy * 8, copy * 8 + n), (v, i) => v - series.values[i]!);
+    expect(noise(1, 8).every((n) => n !== 0)).toBe(true);
+    expect(noise(2, 4)).toEqual(noise(1, 4)); // the same draw again (float32 rounding is identical too)
+    // 4 rows x 101 = 404 rows at most, whatever the length asked for.
+    const long = augment(series, std, 0.05, 100_000, new SeededRandom(1), 'reference');
+    expect(long.rows).toBe(404);
+    expect(Array.from(long.values.subarray(400 * 2))).toEqual(Array.from(long.values.subarray(8, 16)));
+    // The default draws fresh noise and fills the length.
+    expect(augment(series, std, 0.05, 1000, new SeededRandom(1)).rows).toBe(1000);
+  });
+
   it('is deterministic for a seed', () => {
     const a = augment(series, [1, 1], 0.05, 50, new SeededRandom(3));
     const b = augment(series, [1, 1], 0.05, 50, new SeededRandom(3));

@@ -127,9 +127,9 @@ export function prepareTrainingData(net: RnnNetwork, data: TrainData): { train: 
   const { options } = net;
   const std = channelStd(data.train);
   const random = new SeededRandom(net.seed);
-  const train = upload(net, augment(data.train, std, options.noise, options.augment_length, random.fork('rnn/augment/train')), options.batch_size, 'train');
+  const train = upload(net, augment(data.train, std, options.noise, options.augment_length, random.fork('rnn/augment/train'), options.noise_mode), options.batch_size, 'train');
   const validation = data.validation && data.validation.rows > 0
-    ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation')), options.batch_size, 'validation')
+    ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation'), options.noise_mode), options.batch_size, 'validation')
     : undefined;
   return { train, validation };
 }
