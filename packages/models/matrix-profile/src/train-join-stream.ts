@@ -4,20 +4,26 @@ import type { RowScore } from './rows.ts';
 import { openSubsequenceStream, type SubsequenceScorer } from './subsequence-stream.ts';
 import { subsequences, type Subsequences } from './subsequences.ts';
 
-/** Recompute the sliding dot products directly every this many rows (bounds rounding drift; amortised O(n) per row). */
-const REFRESH_EVERY = 64;
+/**
+ * Each row recomputes 1/REFRESH_ROWS of the sliding dot products directly (a rotating
+ * slice), so every running sum restarts within about 2 x REFRESH_ROWS rows: bounded
+ * rounding drift at an even O(train rows x m / REFRESH_ROWS) cost per row, no latency spike.
+ */
+const REFRESH_ROWS = 64;
 
 /**
  * One channel's online AB-join against the train subsequences: when row r >= m - 1 arrives,
  * subsequence s = r - m + 1 is complete and gets its nearest-neighbour distance among the
  * train subsequences (the same definition and constant-subsequence convention as the batch
  * join, ./profile.ts). Dot products with every train subsequence slide by one row per push
- * (STAMPI-style), refreshed directly every REFRESH_EVERY rows.
+ * (STAMPI-style), with a rotating slice recomputed directly (see REFRESH_ROWS).
  */
 class ChannelJoin implements SubsequenceScorer {
   private readonly history: Float64Array;
   private readonly dots: Float64Array;
-  private sinceRefresh = Infinity;
+  private primed = false;
+  /** First train subsequence of the next directly recomputed slice. */
+  private refreshAt = 0;
   private rows = 0;
   /** The mean and inverse norm of the newest subsequence, computed as `subsequences()` does. */
   private readonly window: Float64Array;
@@ -46,26 +52,30 @@ class ChannelJoin implements SubsequenceScorer {
 
   /** dots[j] = sum_k q[k] * T[j + k] for the newest subsequence q. */
   private slideDots(first: number): void {
-    const { m, dots, window: q } = this;
-    const T = this.reference.values;
+    const { m, dots } = this;
     const n = this.reference.count;
-    if (this.sinceRefresh >= REFRESH_EVERY) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < m; k++) s += q[k]! * T[j + k]!;
-        dots[j] = s;
-      }
-      this.sinceRefresh = 1;
+    if (!this.primed) {
+      for (let j = 0; j < n; j++) dots[j] = this.directDot(j);
+      this.primed = true;
       return;
     }
     // q_new[k] = q_old[k + 1]: dots_new[j] = dots_old[j - 1] - x_leaving * T[j - 1] + x_new * T[j + m - 1].
+    const T = this.reference.values;
     const leaving = this.history[(first - 1) % (m + 1)]!;
-    const entering = q[m - 1]!;
+    const entering = this.window[m - 1]!;
     for (let j = n - 1; j >= 1; j--) dots[j] = dots[j - 1]! - leaving * T[j - 1]! + entering * T[j + m - 1]!;
+    dots[0] = this.directDot(0);
+    const end = Math.min(n, this.refreshAt + Math.ceil(n / REFRESH_ROWS));
+    for (let j = this.refreshAt; j < end; j++) dots[j] = this.directDot(j);
+    this.refreshAt = end >= n ? 0 : end;
+  }
+
+  private directDot(j: number): number {
+    const { m, window: q } = this;
+    const T = this.reference.values;
     let s = 0;
-    for (let k = 0; k < m; k++) s += q[k]! * T[k]!;
-    dots[0] = s;
-    this.sinceRefresh++;
+    for (let k = 0; k < m; k++) s += q[k]! * T[j + k]!;
+    return s;
   }
 
   private distance(): number {
