@@ -1,6 +1,7 @@
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { AnomalabError } from '../errors.ts';
 import type { RunStore } from '../contracts/run-store.ts';
+import type { PredictorStream } from '../contracts/stream.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { RunLogger } from '../logging/run-logger.ts';
 import { SeededRandom } from '../random.ts';
@@ -32,19 +33,20 @@ export async function openRunStream(registry: PluginRegistry, runStore: RunStore
   });
   const restored = await restoreScoringModel(registry, runStore, scoring, services);
   const { predictor } = restored;
+  let stream: PredictorStream | undefined;
   try {
     if (!predictor.openStream) {
       throw new AnomalabError('ANOMALAB_USAGE', `run ${run.id}: model "${model}" cannot stream (it does not implement Predictor.openStream); score whole series with \`anomalab score ${run.id} --series <dataset>/<series>\` instead`);
     }
-    const stream = await predictor.openStream({ horizon: results.window });
-    const session = new StreamSession({
+    const opened = (stream = await predictor.openStream({ horizon: results.window }));
+    return new StreamSession({
       stream: {
-        push: (row) => stream.push(row),
-        finish: stream.finish ? () => stream.finish!() : undefined,
+        push: (row) => opened.push(row),
+        finish: opened.finish ? () => opened.finish!() : undefined,
         // The session owns the predictor: releasing the stream releases both.
         dispose: () => {
           try {
-            stream.dispose();
+            opened.dispose();
           } finally {
             predictor.dispose();
           }
@@ -58,9 +60,12 @@ export async function openRunStream(registry: PluginRegistry, runStore: RunStore
       hasJoint: results.joint !== null,
       model,
     });
-    return session;
   } catch (error) {
-    predictor.dispose();
+    try {
+      stream?.dispose();
+    } finally {
+      predictor.dispose();
+    }
     throw error;
   }
 }
