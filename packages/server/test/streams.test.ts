@@ -247,6 +247,40 @@ describe('the whole test split over HTTP reproduces the run\'s stored batch scor
   });
 });
 
+describe('a model that settles rows late (kmeans: a row is scored once every subsequence covering it has arrived)', () => {
+  it('returns rows in later answers and at DELETE, with their timestamps, counting the held rows in its memory estimate', async () => {
+    const text = 'name: late-rows\nseed: 1\ndataset: {name: synthetic, options: {length: 2000, channels: 2}}\nmodel: {name: kmeans, options: {clusters: 4, window: 20}}\ntraining: {epochs: 1}\n';
+    const { run } = await app.run(await app.load({ text }), { quiet: true });
+    const config = JSON.parse(await readFile(join(root, 'runs', run.id, 'config.json'), 'utf8'));
+    const { test, channelNames } = await app.loadSeries({ dataset: config.dataset.name, options: config.dataset.options });
+    const rows = Array.from({ length: 120 }, (_, t) => Array.from(test.values.subarray(t * test.channels, (t + 1) * test.channels)));
+    const session = await openRunStream(app.registry, app.runs, run.id);
+    const expected = [...rows.flatMap((r) => session.push(r)), ...session.finish()];
+    session.dispose();
+    const openedRes = await api(base, `/api/runs/${run.id}/streams`, { method: 'POST', body: {} });
+    expect(openedRes.status).toBe(201);
+    const { id } = openedRes.body;
+    const opened = openedRes.body;
+    const keyed = (t: number) => ({ timestamp: `t${t}`, ...Object.fromEntries(channelNames.map((n, c) => [n, rows[t]![c]])) });
+    const first = await points(id, rows.slice(0, 50).map((_, t) => keyed(t)));
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    // Rows near the end of what was sent wait for the subsequences that cover them.
+    const held = 50 - first.body.results.length;
+    expect(held).toBeGreaterThan(0);
+    const info = (await api(base, `/api/streams/${id}`)).body;
+    expect(info.memoryBytes).toBe(opened.memoryBytes + held * channelNames.length * 8 + held * 96);
+    const second = await points(id, rows.slice(50).map((_, k) => keyed(50 + k)));
+    expect(second.body.results[0].row).toBe(first.body.results.length); // the held rows come first
+    const closed = await api(base, `/api/streams/${id}`, { method: 'DELETE' });
+    expect(closed.body.results.length).toBeGreaterThan(0);
+    const got = [...first.body.results, ...second.body.results, ...closed.body.results];
+    expect(got.map((r: any) => r.row)).toEqual(rows.map((_, t) => t));
+    expect(got.map((r: any) => r.timestamp)).toEqual(rows.map((_, t) => `t${t}`));
+    const asRun = (s: StreamScore) => ({ row: s.row, timestamp: `t${s.row}`, scores: Object.fromEntries(channelNames.map((n, c) => [n, s.scores[c] ?? null])), joint: s.joint, alarm: s.alarm, alarms: Object.fromEntries(channelNames.map((n, c) => [n, s.alarms[c]])) });
+    expect(got).toEqual(expected.map(asRun));
+  });
+});
+
 describe('bad rows: 400 naming the row and the problem, and the session unchanged', () => {
   let id: string;
   let pushed = 0;
