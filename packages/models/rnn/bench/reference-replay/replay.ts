@@ -169,6 +169,8 @@ interface Row {
   n: number;
   maxAbs: number;
   maxRel: number;
+  /** Median of the elementwise (or per-vector) relative differences. */
+  medianRel: number;
   /** What maxRel is relative to. */
   rel: 'elementwise' | 'vector max';
 }
@@ -176,14 +178,14 @@ interface Row {
 /** |a - b| / |b| per element (scalar sequences: losses, scores). */
 function elementwise(quantity: string, a: ArrayLike<number>, b: ArrayLike<number>): Row {
   let maxAbs = 0;
-  let maxRel = 0;
+  const rels: number[] = [];
   for (let i = 0; i < b.length; i++) {
     const d = Math.abs(a[i]! - b[i]!);
     maxAbs = Math.max(maxAbs, d);
-    maxRel = Math.max(maxRel, b[i] === 0 ? (d === 0 ? 0 : Infinity) : d / Math.abs(b[i]!));
+    rels.push(b[i] === 0 ? (d === 0 ? 0 : Infinity) : d / Math.abs(b[i]!));
   }
   if (a.length !== b.length) quantity += ` (LENGTH ${a.length} vs ${b.length})`;
-  return { quantity, n: b.length, maxAbs, maxRel, rel: 'elementwise' };
+  return { quantity, n: b.length, maxAbs, maxRel: Math.max(0, ...rels), medianRel: median(rels), rel: 'elementwise' };
 }
 
 /** max |a - b| / max |b| per vector, the worst over the vectors (gradients, weights, covariances). */
@@ -191,6 +193,7 @@ function vectors(quantity: string, pairs: [ArrayLike<number>, ArrayLike<number>]
   let maxAbs = 0;
   let maxRel = 0;
   let n = 0;
+  const rels: number[] = [];
   for (const [a, b] of pairs) {
     let d = 0;
     let s = 0;
@@ -200,19 +203,21 @@ function vectors(quantity: string, pairs: [ArrayLike<number>, ArrayLike<number>]
     }
     maxAbs = Math.max(maxAbs, d);
     maxRel = Math.max(maxRel, d / (s || 1));
+    rels.push(d / (s || 1));
     n += b.length;
   }
-  return { quantity, n, maxAbs, maxRel, rel: 'vector max' };
+  return { quantity, n, maxAbs, maxRel, medianRel: median(rels), rel: 'vector max' };
 }
 
+const median = (xs: number[]) => (xs.length ? [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]! : 0);
 const fmt = (x: number) => (x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(2) : String(x));
 
 function printTable(title: string, rows: Row[]): void {
   const width = Math.max(...rows.map((r) => r.quantity.length), 8);
   console.log(`\n${title}\n`);
-  console.log(`| ${'quantity'.padEnd(width)} | ${'n'.padStart(9)} | max abs diff | max rel diff | rel to      |`);
-  console.log(`|${'-'.repeat(width + 2)}|${'-'.repeat(11)}|--------------|--------------|-------------|`);
-  for (const r of rows) console.log(`| ${r.quantity.padEnd(width)} | ${String(r.n).padStart(9)} | ${fmt(r.maxAbs).padStart(12)} | ${fmt(r.maxRel).padStart(12)} | ${r.rel.padEnd(11)} |`);
+  console.log(`| ${'quantity'.padEnd(width)} | ${'n'.padStart(9)} | max abs diff | max rel diff | median rel | rel to      |`);
+  console.log(`|${'-'.repeat(width + 2)}|${'-'.repeat(11)}|--------------|--------------|------------|-------------|`);
+  for (const r of rows) console.log(`| ${r.quantity.padEnd(width)} | ${String(r.n).padStart(9)} | ${fmt(r.maxAbs).padStart(12)} | ${fmt(r.maxRel).padStart(12)} | ${fmt(r.medianRel).padStart(10)} | ${r.rel.padEnd(11)} |`);
 }
 
 // ---------------------------------------------------------------- one series x engine
@@ -244,6 +249,7 @@ async function scoringRows(predictor: RnnPredictor, dir: string, m: Manifest, tr
     rows.push(vectors(`${p}test error vectors (t >= W)`, [[ours.subarray(W * W), readF32(dir, ch.errors).subarray(W * W)]]));
     const theirs = readF32(dir, ch.score);
     rows.push(elementwise(`${p}test scores (t >= W)`, scores[c]!.subarray(W), theirs.subarray(W)));
+    rows.push(vectors(`${p}test scores (t >= W)`, [[scores[c]!.subarray(W), theirs.subarray(W)]]));
     rows.push(elementwise(`${p}test scores (t < W)`, scores[c]!.subarray(0, W), theirs.subarray(0, W)));
     if (ch.score64) rows.push(elementwise(`${p}test scores vs its errors in f64 (t >= W; cond ${ch.cov_condition!.toExponential(1)})`, scores[c]!.subarray(W), readF32(dir, ch.score64).subarray(W)));
   }
