@@ -45,6 +45,8 @@ def parse_args():
     p.add_argument('--seed', type=int, default=1111)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--clip', type=float, help="the original's --clip (default: its 10)")
+    p.add_argument('--model', help="the original's --model: LSTM (its default), GRU, RNN_TANH, RNN_RELU")
+    p.add_argument('--res-connection', action='store_true', help="the original's --res_connection")
     p.add_argument('--weight-decay', type=float, help="the original's --weight_decay (default: its 1e-4)")
     p.add_argument('--weights', help='start from the final.*.bin weights an earlier run wrote to this folder (e.g. with --epochs 0: scoring only)')
     p.add_argument('--out', required=True)
@@ -174,6 +176,10 @@ def main():
             sys.argv += ['--clip', str(args.clip)]
         if args.weight_decay is not None:
             sys.argv += ['--weight_decay', str(args.weight_decay)]
+        if args.model:
+            sys.argv += ['--model', args.model]
+        if args.res_connection:
+            sys.argv += ['--res_connection']
         ns = {'__name__': 'original_train', '__file__': str(script)}
         exec(compile(source.split(MARKER)[0], str(script), 'exec'), ns)
         model, optimizer, targs, tsd = ns['model'], ns['optimizer'], ns['args'], ns['TimeseriesData']

@@ -4,6 +4,7 @@
 //   npm run bench:replay -- --original /work/ref/rnn-original
 //   npm run bench:replay -- --original DIR --series ecg/chfdb_chf01_275 --epochs 3 --engines fused
 //   npm run bench:replay -- --original DIR --clip 0.05 --weight-decay 0.01   (both sides)
+//   npm run bench:replay -- --original DIR --cell GRU --residual             (both sides)
 //   npm run bench:replay -- --original DIR --set lr=0.001          (anomalab's model.options only)
 //   --keep DIR keeps the original's output there (--reuse: use it instead of running again),
 //   --trace prints every training window's loss on both sides, --json FILE writes the rows.
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1111' },
     clip: { type: 'string' },
     'weight-decay': { type: 'string' },
+    cell: { type: 'string' },
+    residual: { type: 'boolean', default: false },
     python: { type: 'string', default: '/usr/bin/python3' },
     set: { type: 'string', multiple: true, default: [] },
     keep: { type: 'string' },
@@ -78,8 +81,18 @@ function extraOptions(): Partial<RnnOptions> {
 
 /** Options given to both sides: the original's command line and anomalab's model.options. */
 const bothSides = {
-  python: [...(args.clip ? ['--clip', args.clip] : []), ...(args['weight-decay'] ? ['--weight-decay', args['weight-decay']] : [])],
-  options: { ...(args.clip ? { clip: Number(args.clip) } : {}), ...(args['weight-decay'] ? { weight_decay: Number(args['weight-decay']) } : {}) } as Partial<RnnOptions>,
+  python: [
+    ...(args.clip ? ['--clip', args.clip] : []),
+    ...(args['weight-decay'] ? ['--weight-decay', args['weight-decay']] : []),
+    ...(args.cell ? ['--model', args.cell] : []),
+    ...(args.residual ? ['--res-connection'] : []),
+  ],
+  options: {
+    ...(args.clip ? { clip: Number(args.clip) } : {}),
+    ...(args['weight-decay'] ? { weight_decay: Number(args['weight-decay']) } : {}),
+    ...(args.cell ? { cell: args.cell } : {}),
+    ...(args.residual ? { residual: true } : {}),
+  } as Partial<RnnOptions>,
 };
 
 // ---------------------------------------------------------------- the original's side
