@@ -12,9 +12,10 @@
 //
 // --work keeps every run's result (original: <series>-<seed>-e<epochs>.json; anomalab: keyed
 // by the commit and --set overrides too), so a repeated call only runs what is missing and
-// the original is trained once per series/seed/epochs.
+// the original is trained once per series/seed/epochs. --reuse also takes an anomalab result
+// of another commit (the table names the commits its rows were measured at).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
     python: { type: 'string', default: '/usr/bin/python3' },
     json: { type: 'string' },
+    reuse: { type: 'boolean', default: false },
   },
 });
 if (args.only && !['original', 'anomalab'].includes(args.only)) throw new Error(`--only expects original or anomalab, got ${args.only}`);
@@ -85,8 +87,17 @@ function originalRun(series: string, seed: number, labels: Uint8Array): SeedResu
 
 function anomalabRun(series: string, seed: number): SeedResult & { commit: string } {
   const commit = commitNow();
-  const key = [commit, ...args.set].join(' ').replace(/[^A-Za-z0-9._=-]+/g, '_');
-  const out = join(work, `anomalab-${series}-${seed}-e${epochs}-${key}.json`);
+  const setKey = args.set.join(' ').replace(/[^A-Za-z0-9._=-]+/g, '_');
+  const prefix = `anomalab-${series}-${seed}-e${epochs}-`;
+  const out = join(work, `${prefix}${[commit, setKey].filter(Boolean).join('_')}.json`);
+  if (args.reuse && !existsSync(out)) {
+    // --reuse: a result of another commit (same series, seed, epochs, --set); the row names its commit.
+    const other = readdirSync(work)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.json') && f.slice(prefix.length, -5).split('_').slice(1).join('_') === setKey)
+      .map((f) => join(work, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    if (other) return JSON.parse(readFileSync(other, 'utf8')) as SeedResult & { commit: string };
+  }
   return cached(out, () => {
     const config = join(repo, 'experiments', `ecg-${series}.yaml`);
     const cli = ['packages/cli/bin/anomalab.js', 'experiment', config, '--quiet', '--json', '--runs', join(work, 'runs'), '--set', `seed=${seed}`, '--set', `training.epochs=${epochs}`, ...args.set.flatMap((s) => ['--set', s])];
@@ -115,7 +126,8 @@ for (const series of seriesNames) {
     const bar = o.length ? mean(o) - std(o) : NaN;
     const cell = (xs: number[]) => (xs.length ? `${xs.map(f3).join(' / ')} (mean ${f3(mean(xs))}${xs.length > 1 ? `, sd ${f3(std(xs))}` : ''})` : '–');
     const verdict = o.length && a.length ? (mean(a) >= bar ? 'yes' : 'no') : '–';
-    rows.push(`| ecg/${series} ${lead} | ${cell(o)} | ${cell(a)} | ${o.length ? f3(bar) : '–'} | ${verdict} |`);
+    const at = [...new Set(ours.map((r) => r.commit))].join(', ');
+    rows.push(`| ecg/${series} ${lead} | ${cell(o)} | ${cell(a)}${at ? ` (at ${at})` : ''} | ${o.length ? f3(bar) : '–'} | ${verdict} |`);
     report.push({ series, lead, original: o, anomalab: a, bar, commits: [...new Set(ours.map((r) => r.commit))] });
   }
   const cpu = original.map((r) => r.cpuSeconds ?? 0);
