@@ -22,13 +22,21 @@ async function train(model: string, options: Record<string, unknown>, extra = ''
   return { id: outcome.run.id, results: outcome.results };
 }
 
-/** Every raw test row through a fresh session of the run, then finish(). */
-async function streamTestSplit(id: string): Promise<StreamScore[]> {
+/** Every raw test row through a fresh session of the run, then finish(): one push per row, or pushRows() batches of the given sizes (cycled). */
+async function streamTestSplit(id: string, batches?: number[]): Promise<StreamScore[]> {
   const session = await openRunStream(app.registry, app.runs, id);
   const { rows, channels, values } = ecg.test;
+  const row = (t: number) => Array.from(values.subarray(t * channels, (t + 1) * channels));
   const out: StreamScore[] = [];
   try {
-    for (let t = 0; t < rows; t++) out.push(...session.push(Array.from(values.subarray(t * channels, (t + 1) * channels))));
+    if (!batches) for (let t = 0; t < rows; t++) out.push(...session.push(row(t)));
+    else {
+      for (let t = 0, b = 0; t < rows; b++) {
+        const n = Math.min(batches[b % batches.length]!, rows - t);
+        out.push(...session.pushRows(Array.from({ length: n }, (_, i) => row(t + i))));
+        t += n;
+      }
+    }
     out.push(...session.finish());
   } finally {
     session.dispose();
@@ -79,6 +87,8 @@ describe('openRunStream on ecg/chfdb_chf13_45590', () => {
     expect(worst).toBeLessThanOrEqual(1e-5);
     // Some rows cross the run's threshold, so the alarm comparison above is not vacuous.
     expect(alarms).toBeGreaterThan(0);
+    // Batches (the rnn's fused stream runs them together; the others push row by row): the same scores, exactly.
+    expect(await streamTestSplit(id, [1, 7, 1000, 64])).toEqual(streamed);
   });
 
   it('refuses a run whose model cannot stream (matrix-profile join: self), naming the model', async () => {
@@ -110,6 +120,9 @@ describe('openRunStream on ecg/chfdb_chf13_45590', () => {
       expect(refused(['1', 2])).toBe('row 1, channel lead1: expected a finite number, got "1"');
       expect(refused([1, 1e39])).toBe('row 1, channel lead2: 1e+39 is outside the float32 range the models compute in');
       expect(refused(null)).toMatch(/^row 1: expected an array of 2 number\(s\)/);
+      expect(session.rowsPushed).toBe(1);
+      // A batch with one bad row is refused whole, naming that row: nothing of it is pushed.
+      expect(() => session.pushRows([[0.1, 0.2], [0.3, Number.POSITIVE_INFINITY]])).toThrow('row 2, channel lead2: expected a finite number, got Infinity');
       expect(session.rowsPushed).toBe(1);
       expect(session.push([0.1, 0.2])[0]!.row).toBe(1);
       expect(session.finish()).toEqual([]);

@@ -46,6 +46,12 @@ export interface PredictorStreamOptions {
 export interface PredictorStream {
   /** One standardised row (length = channels). */
   push(row: Float32Array): PredictorStreamStep;
+  /**
+   * Optional: `count` standardised rows at once (row-major, `count x channels`), giving the
+   * steps `count` calls of `push` would give. For models that can batch part of the work
+   * (the rnn runs the free-running steps of all rows together); others leave it out.
+   */
+  pushRows?(rows: Float32Array, count: number): PredictorStreamStep[];
   /** End of input: direct-score models settle the rows still open. Optional for others. */
   finish?(): PredictorStreamStep;
   /** Releases buffers or kernel instances; the stream cannot be used afterwards. */

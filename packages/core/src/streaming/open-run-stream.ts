@@ -42,6 +42,7 @@ export async function openRunStream(registry: PluginRegistry, runStore: RunStore
     return new StreamSession({
       stream: {
         push: (row) => opened.push(row),
+        pushRows: opened.pushRows ? (rows, count) => opened.pushRows!(rows, count) : undefined,
         finish: opened.finish ? () => opened.finish!() : undefined,
         // The session owns the predictor: releasing the stream releases both.
         dispose: () => {

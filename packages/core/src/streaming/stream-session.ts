@@ -156,13 +156,45 @@ export class StreamSession {
     standardizeRow(this.raw, 0, this.stats, this.standardised, 0);
     const step = this.options.stream.push(this.standardised);
     this.pushed++;
-    if (this.forecastScorer) {
-      if (!step.forecast) throw this.invalid(`push() of row ${t} returned no forecast (a model scored through a detector must)`);
-      const scores = this.forecastScorer.push(t, this.standardised, step.forecast);
-      this.nextRow = t + 1;
-      return [scores ? this.scoreOf(t, scores.channels, scores.joint) : this.unscored(t)];
-    }
+    if (this.forecastScorer) return [this.scoreForecast(this.forecastScorer, t, this.standardised, step)];
     return this.settle(step, t + 1);
+  }
+
+  /**
+   * Several raw rows at once: the scores of pushing them one by one, faster when the model's
+   * stream batches (`PredictorStream.pushRows`). Every row is checked before any is pushed,
+   * so a refused batch leaves the session as it was.
+   */
+  pushRows(rows: ArrayLike<ArrayLike<number>>): StreamScore[] {
+    this.assertOpen();
+    for (let i = 0; i < rows.length; i++) this.validate(rows[i]!, this.pushed + i);
+    const { stream } = this.options;
+    const scorer = this.forecastScorer;
+    if (!stream.pushRows || !scorer || rows.length < 2) return Array.from(rows).flatMap((row) => this.push(row));
+    const n = rows.length;
+    const C = this.channelNames.length;
+    const standardised = new Float32Array(n * C);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      for (let c = 0; c < C; c++) this.raw[c] = row[c]!;
+      standardizeRow(this.raw, 0, this.stats, standardised, i * C);
+    }
+    const steps = stream.pushRows(standardised, n);
+    if (steps.length !== n) throw this.invalid(`pushRows() of ${n} rows returned ${steps.length} step(s)`);
+    const out: StreamScore[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = this.pushed++;
+      out.push(this.scoreForecast(scorer, t, standardised.subarray(i * C, (i + 1) * C), steps[i]!));
+    }
+    return out;
+  }
+
+  /** Row t of a prediction model: its error vector scored by the detector (null scores for t < W). */
+  private scoreForecast(scorer: ForecastScorer, t: number, row: Float32Array, step: PredictorStreamStep): StreamScore {
+    if (!step.forecast) throw this.invalid(`push() of row ${t} returned no forecast (a model scored through a detector must)`);
+    const scores = scorer.push(t, row, step.forecast);
+    this.nextRow = t + 1;
+    return scores ? this.scoreOf(t, scores.channels, scores.joint) : this.unscored(t);
   }
 
   /** End of input: the rows still open (direct-score models), each with its final score. */
@@ -186,9 +218,8 @@ export class StreamSession {
     if (this.finished) throw new AnomalabError('ANOMALAB_USAGE', 'stream session is finished: no more rows can be pushed');
   }
 
-  private validate(row: ArrayLike<number>): void {
+  private validate(row: ArrayLike<number>, t = this.pushed): void {
     const names = this.channelNames;
-    const t = this.pushed;
     if (row === null || typeof row !== 'object' || typeof row.length !== 'number') {
       throw new AnomalabError('ANOMALAB_DATA_INVALID', `row ${t}: expected an array of ${names.length} number(s) (${names.join(', ')}), got ${row === null ? 'null' : typeof row}`);
     }

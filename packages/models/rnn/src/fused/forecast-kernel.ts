@@ -111,6 +111,25 @@ export class ForecastKernel {
     forecast.set(views.out.subarray(0, forecast.length));
   }
 
+  /**
+   * `rows` rows from `state` (advanced in place) in chunks: the teacher-forced steps row by
+   * row, then the free-running steps of all rows of a chunk together, as `forecast` does;
+   * `out` gets [rows, horizon, C]. The same numbers as `rows` calls of `step`.
+   */
+  stepRows(values: Float32Array, rows: number, state: Float32Array, out: Float32Array): void {
+    const C = this.arch.channels;
+    const W = this.horizon;
+    const views = this.views;
+    views.state.set(state);
+    for (let t0 = 0; t0 < rows; t0 += this.chunk) {
+      const n = Math.min(this.chunk, rows - t0);
+      views.input.set(values.subarray(t0 * C, (t0 + n) * C));
+      this.x.forecastChunk(n);
+      out.set(views.out.subarray(0, n * W * C), t0 * W * C);
+    }
+    state.set(views.state);
+  }
+
   /** A stream from the zero state (a batch forecast's start). `beforePush` runs first on every push (the engine checks the weights there). */
   openStream(beforePush?: () => void): PredictorStream {
     return new FusedForecastStream(this, beforePush);
@@ -138,6 +157,18 @@ class FusedForecastStream implements PredictorStream {
     const forecast = new Float32Array(this.kernel.horizon * C);
     this.kernel.step(row, this.state, forecast);
     return { forecast };
+  }
+
+  pushRows(rows: Float32Array, count: number): PredictorStreamStep[] {
+    if (this.disposed) throw new Error('rnn: push on a disposed stream');
+    const { arch, horizon } = this.kernel;
+    const C = arch.channels;
+    if (rows.length !== count * C) throw new Error(`rnn: ${count} row(s) of ${C} value(s) expected, got ${rows.length} value(s)`);
+    this.beforePush?.();
+    const out = new Float32Array(count * horizon * C);
+    this.kernel.stepRows(rows, count, this.state, out);
+    const size = horizon * C;
+    return Array.from({ length: count }, (_, i) => ({ forecast: out.subarray(i * size, (i + 1) * size) }));
   }
 
   dispose(): void {
