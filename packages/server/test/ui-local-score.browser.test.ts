@@ -1,6 +1,6 @@
 // The run page scores a local CSV in the page (rnn's WebAssembly kernel, the run's weights;
 // nothing uploaded) and gets the server's scores: checked in Chromium against a stream
-// session of the same run, on a real ECG record from the data mirror.
+// session of the same run over the HTTP API, on a real ECG record from the data mirror.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -70,7 +70,7 @@ describe.skipIf(!ready)(`scoring a local file in the run page, in chromium${read
     return { page, errors };
   }
 
-  it('scores the ECG record in the page with the scores and alarms of a server-side stream session', async () => {
+  it('scores the ECG record in the page with the scores and alarms of the server stream API', async () => {
     const { page, errors } = await openRunPage();
     // Only the model's module, its kernel and the run's package are fetched; the file is never sent.
     const posted: string[] = [];
@@ -82,13 +82,24 @@ describe.skipIf(!ready)(`scoring a local file in the run page, in chromium${read
     const inPage = await page.evaluate(() => (window as unknown as { anomalabLocalScore: { rows: number; scores: (number | null)[][]; joint: (number | null)[]; alarms: boolean[] } }).anomalabLocalScore);
     expect(posted).toEqual([]);
 
-    // The same rows through the server's stream session (the numbers POST /api/runs/:id/streams serves).
+    // The same rows scored by the server: a stream session over HTTP, 1,000 rows per request.
     const rows = await ecgRows(ecgFile);
     expect(inPage.rows).toBe(rows.length);
+    const opened = await api(server.url, `/api/runs/${encodeURIComponent(runId)}/streams`, { body: {} });
+    expect(opened.status).toBe(201);
+    const channelNames = (await api(server.url, `/api/runs/${encodeURIComponent(runId)}`)).body.channels as string[];
+    const served: Array<{ row: number; scores: (number | null)[]; joint: number | null; alarm: boolean }> = [];
+    for (let t0 = 0; t0 < rows.length; t0 += 1000) {
+      const pushed = await api(server.url, `/api/streams/${opened.body.id}/points`, { body: rows.slice(t0, t0 + 1000) });
+      expect(pushed.status).toBe(200);
+      for (const r of pushed.body.results) served.push({ row: r.row, scores: channelNames.map((n) => r.scores[n]), joint: r.joint, alarm: r.alarm });
+    }
+    expect((await api(server.url, `/api/streams/${opened.body.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(served.map((s) => s.row)).toEqual(rows.map((_, t) => t));
+    // And an in-process session of the same run (what the server wraps) agrees exactly.
     const session = await openRunStream(app.registry, app.runs, runId);
-    const served = rows.flatMap((row) => session.push(row));
+    expect(session.pushRows(rows).map((s) => s.joint)).toEqual(served.map((s) => s.joint));
     session.dispose();
-    expect(served.length).toBe(rows.length);
 
     let compared = 0;
     let worst = 0;
