@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import { createAnomalab, RUN_FILES } from '@anomalab/core';
 import { startServer, type RunningServer } from '../src/index.ts';
+import { percentile } from './percentile.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,10 +57,6 @@ interface Row {
   firstMs: number;
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 async function cliRun(runsDir: string, overrides: string[]): Promise<string> {
   const before = new Set(await readdir(runsDir));

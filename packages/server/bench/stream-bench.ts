@@ -26,6 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createAnomalab, type Anomalab } from '@anomalab/core';
 import { startServer, type RunningServer } from '../src/index.ts';
+import { percentile } from './percentile.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,10 +66,6 @@ interface Row {
   rowsPerSecond: number;
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 function summarise(model: string, name: string, times: number[], rowsPerRequest: number, cpuMicros: number, wallMs: number): Row {
   const sorted = [...times].sort((a, b) => a - b);
