@@ -1,15 +1,13 @@
 // The run page of a model that scores rows itself (matrix-profile), in a real browser:
 // the score chart with label shading and the discords outlined and listed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningServer } from '../src/index.ts';
 import { openApp, quickRun, serve, tempDir } from './helpers.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 describe.skipIf(!hasChromium)(`matrix-profile run page in chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} missing)`}`, () => {
   let root: string;
@@ -22,7 +20,7 @@ describe.skipIf(!hasChromium)(`matrix-profile run page in chromium${hasChromium 
     const app = await openApp(join(root, 'runs'));
     runId = await quickRun(app, ['model.name=matrix-profile', 'model.options={window: 50}']);
     server = await serve(app);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

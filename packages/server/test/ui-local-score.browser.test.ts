@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { openRunStream, type Anomalab } from '@anomalab/core';
 import type { RunningServer } from '../src/index.ts';
 import { api, openApp, quickRun, rawGet, serve, tempDir } from './helpers.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const mirror = process.env.ANOMALAB_DATA_MIRROR;
 const ecgFile = mirror ? join(mirror, 'ecg', 'chfdb_chf13_45590.txt') : '';
 const ready = hasChromium && Boolean(mirror) && existsSync(ecgFile);
@@ -52,7 +51,7 @@ describe.skipIf(!ready)(`scoring a local file in the run page, in chromium${read
     const { run } = await app.run(await app.load({ file }), { quiet: true });
     runId = run.id;
     server = await serve(app);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -1,16 +1,14 @@
 // The web UI in a real browser (playwright-core + Debian's chromium) against a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../src/index.ts';
 import { api, cliSweep, openApp, quickRun, serve, tempDir, workspaceRoot } from './helpers.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots kept after the run (gitignored by test/artifacts/.gitignore). */
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`[server ui tests] SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)`);
 
 describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} missing; apt-get install -y chromium)`}`, () => {
@@ -28,11 +26,7 @@ describe.skipIf(!hasChromium)(`web UI in chromium${hasChromium ? '' : ` (skipped
     // A quickstart run in-process and, at the same time, a 4-run sweep through the CLI.
     [runId, sweepId] = await Promise.all([quickRun(app, ['training.epochs=3']), cliSweep(join(root, 'runs'))]);
     server = await serve(app, { experimentsDir: join(workspaceRoot, 'experiments') });
-    // launch() gives chromium a fresh temporary profile of its own, removed on close.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
