@@ -103,12 +103,7 @@ export class ForecastKernel {
    * ([horizon, C]). What `forecast` computes for the same row after the same earlier rows.
    */
   step(row: Float32Array, state: Float32Array, forecast: Float32Array): void {
-    const views = this.views;
-    views.state.set(state);
-    views.input.set(row);
-    this.x.forecastChunk(1);
-    state.set(views.state);
-    forecast.set(views.out.subarray(0, forecast.length));
+    this.stepRows(row, 1, state, forecast);
   }
 
   /**
