@@ -49,6 +49,7 @@ def parse_args():
     p.add_argument('--res-connection', action='store_true', help="the original's --res_connection")
     p.add_argument('--weight-decay', type=float, help="the original's --weight_decay (default: its 1e-4)")
     p.add_argument('--weights', help='start from the final.*.bin weights an earlier run wrote to this folder (e.g. with --epochs 0: scoring only)')
+    p.add_argument('--checkpoint', help="start from the weights of a checkpoint the original saved (save/<data>/checkpoint/<series>.pth)")
     p.add_argument('--out', required=True)
     return p.parse_args()
 
@@ -105,6 +106,23 @@ class NoiseFreeTorch(types.ModuleType):
     @staticmethod
     def randn(*size, **kw):
         return torch.zeros(*size, **kw)
+
+
+class Float64Torch(types.ModuleType):
+    """torch, except FloatTensor builds float64 tensors: given to anomalyDetector, the
+    original's own fit_norm_distribution_param and anomalyScore then collect the (float32)
+    predictions into float64 error vectors, and its one-pass covariance, torch.inverse and
+    products run in float64. Its code and formulas unchanged; only the arithmetic is wider."""
+
+    def __init__(self):
+        super().__init__('torch')
+
+    def __getattr__(self, name):
+        return getattr(torch, name)
+
+    @staticmethod
+    def FloatTensor(values):
+        return torch.stack([torch.as_tensor(v) for v in values]).double()
 
 
 class Recorder:
@@ -188,6 +206,8 @@ def main():
             with torch.no_grad():
                 for n, p in model.named_parameters():
                     p.copy_(torch.from_numpy(np.fromfile(Path(args.weights, f'final.{n}.bin'), '<f4').reshape(p.shape)))
+        if args.checkpoint:
+            model.load_state_dict(torch.load(args.checkpoint, map_location='cpu')['state_dict'])
         init = {n: p.detach().clone() for n, p in model.named_parameters()}
         ns['criterion'] = rec.criterion(ns['criterion'])
         torch.nn.utils.clip_grad_norm_ = rec.clip(torch.nn.utils.clip_grad_norm_)
@@ -230,15 +250,16 @@ def main():
         for c in range(model.enc_input_size):
             mean, cov = anomalyDetector.fit_norm_distribution_param(targs, model, train1, c)
             score, _, errors, _, _ = anomalyDetector.anomalyScore(targs, model, test1, mean, cov, channel_idx=c)
-            # Diagnostic, not the original's code: its own train and test error vectors, fitted
-            # and scored in float64 (centred covariance, solve), to tell its float32
-            # covariance / inverse rounding from the rest. F1: its get_precision_recall.
-            _, _, train_errors, _, _ = anomalyDetector.anomalyScore(targs, model, train1, mean, cov, channel_idx=c)
-            e64 = train_errors[args.window:].double()
-            mean64 = e64.mean(dim=0)
-            cov64 = (e64 - mean64).t().mm(e64 - mean64) / e64.size(0)
-            d = errors.double() - mean64
-            score64 = (d * torch.linalg.solve(cov64, d.t()).t()).sum(dim=1)
+            # The same two functions of the original, run again with float64 arithmetic
+            # (Float64Torch): its float32 covariance is ill-conditioned (condition number
+            # ~1e5), so its float32 scores carry rounding of ~1e-3 relative (up to ~1e-2)
+            # that no other float32 order of operations reproduces.
+            anomalyDetector.torch = Float64Torch()
+            try:
+                mean64, cov64 = anomalyDetector.fit_norm_distribution_param(targs, model, train1, c)
+                score64 = anomalyDetector.anomalyScore(targs, model, test1, mean64, cov64, channel_idx=c)[0]
+            finally:
+                anomalyDetector.torch = torch
             f1 = lambda s: anomalyDetector.get_precision_recall(targs, s.float(), scoring.testLabel, 1000)[2].max().item()
             channels.append({'mean': write(f'fit.{c}.mean.bin', mean), 'cov': write(f'fit.{c}.cov.bin', cov),
                              'score': write(f'score.{c}.bin', score), 'errors': write(f'errors.{c}.bin', errors),

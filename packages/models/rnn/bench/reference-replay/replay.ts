@@ -264,7 +264,7 @@ async function scoringRows(predictor: RnnPredictor, dir: string, m: Manifest, tr
     rows.push(elementwise(`${p}test scores (t >= W)`, scores[c]!.subarray(W), theirs.subarray(W)));
     rows.push(vectors(`${p}test scores (t >= W)`, [[scores[c]!.subarray(W), theirs.subarray(W)]]));
     rows.push(elementwise(`${p}test scores (t < W)`, scores[c]!.subarray(0, W), theirs.subarray(0, W)));
-    if (ch.score64) rows.push(elementwise(`${p}test scores vs its errors in f64 (t >= W; cond ${ch.cov_condition!.toExponential(1)})`, scores[c]!.subarray(W), readF32(dir, ch.score64).subarray(W)));
+    if (ch.score64) rows.push(elementwise(`${p}test scores vs its code in float64 (t >= W; cond ${ch.cov_condition!.toExponential(1)})`, scores[c]!.subarray(W), readF32(dir, ch.score64).subarray(W)));
   }
   return rows;
 }
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
       if (m.epochs !== epochs) throw new Error(`replay: ${kept} holds ${m.epochs} epoch(s), --epochs is ${epochs}`);
       console.log(`\n${series}: original (torch ${m.torch}) ran ${m.epochs} epoch(s) of ${m.steps_per_epoch} windows in ${((performance.now() - started) / 1000).toFixed(1)} s; options ${JSON.stringify(m.options)}`);
       m.channels.forEach((ch, c) => {
-        if (ch.f1 !== undefined) console.log(`  channel ${c}: the original's best F1 (its get_precision_recall) from its float32 scores ${ch.f1.toFixed(4)}, from its error vectors scored in float64 ${ch.f1_64!.toFixed(4)} (covariance condition number ${ch.cov_condition!.toExponential(1)})`);
+        if (ch.f1 !== undefined) console.log(`  channel ${c}: the original's best F1 (its get_precision_recall) from its float32 scores ${ch.f1.toFixed(4)}, from its own fit and scoring run in float64 ${ch.f1_64!.toFixed(4)} (covariance condition number ${ch.cov_condition!.toExponential(1)})`);
       });
       results[series] = {};
       for (const engine of engines) {
