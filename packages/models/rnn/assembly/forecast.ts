@@ -77,10 +77,12 @@ export function forecastReset(): void {
 }
 
 /**
- * `n` <= chunk rows at Forecast.input ([n, C]), continuing from the carried forecast state.
- * Output: [(t * horizon + k - 1) * C + c] = prediction of x_{t+k} made at row t.
+ * Teacher-forced pass over rows [0, n) of Forecast.input ([n, C], n <= chunk), one row at a
+ * time from the carried forecast state, which is then carried on to row n - 1's. Records
+ * each row's 1-step prediction (Forecast.predA, and the output's k = 1 entries) and per
+ * layer h and c (hA, cA): all that forecastFree needs.
  */
-export function forecastRows(n: i32): void {
+export function forecastTeacher(n: i32): void {
   const C = Dims.C, E = Dims.E, H = Dims.H, NL = Dims.layers;
   const W = Forecast.horizon;
   const out = Forecast.out;
@@ -88,7 +90,6 @@ export function forecastRows(n: i32): void {
   const K0 = E + H;
   const encW = fp(Params.values, Params.encW);
   const encB = fp(Params.values, Params.encB);
-  // Teacher-forced pass, one row at a time.
   for (let t = 0; t < n; t++) {
     const x = fp(Forecast.input, t * C);
     const xr0 = fl(0).xrow;
@@ -113,9 +114,26 @@ export function forecastRows(n: i32): void {
     memory.copy(fp(state, l * 2 * H), fp(fl(l).hA, (n - 1) * H), <usize>H << 2);
     memory.copy(fp(state, (l * 2 + 1) * H), fp(fl(l).cA, (n - 1) * H), <usize>H << 2);
   }
-  // Free-running continuation, all rows at once.
-  let input = Forecast.predA;
-  let output = Forecast.predB;
+}
+
+/**
+ * The horizon - 1 free-running steps of rows [from, to) recorded by forecastTeacher, all
+ * these rows at once, each from its own recorded state (output k >= 2 of those rows). Every
+ * row is computed on its own (the products' per-row sums do not depend on the row range),
+ * so any split of [0, n) into ranges gives the same bits as one range: a second instance
+ * can take part of the rows (../src/fused/forecast-threads.ts).
+ */
+export function forecastFree(from: i32, to: i32): void {
+  const C = Dims.C, E = Dims.E, H = Dims.H, NL = Dims.layers;
+  const W = Forecast.horizon;
+  const n = to - from;
+  if (n <= 0) return;
+  const out = fp(Forecast.out, from * W * C);
+  const K0 = E + H;
+  const encW = fp(Params.values, Params.encW);
+  const encB = fp(Params.values, Params.encB);
+  let input = fp(Forecast.predA, from * C);
+  let output = fp(Forecast.predB, from * C);
   let useA = true;
   for (let k = 2; k <= W; k++) {
     const xin0 = fl(0).xin;
@@ -126,19 +144,28 @@ export function forecastRows(n: i32): void {
       const inSize = ly.inSize;
       const K = inSize + H;
       const xin = f.xin;
-      const hCur = useA ? f.hA : f.hB;
-      const cCur = useA ? f.cA : f.cB;
-      const hNext = useA ? f.hB : f.hA;
-      const cNext = useA ? f.cB : f.cA;
+      const hCur = fp(useA ? f.hA : f.hB, from * H);
+      const cCur = fp(useA ? f.cA : f.cB, from * H);
+      const hNext = fp(useA ? f.hB : f.hA, from * H);
+      const cNext = fp(useA ? f.cB : f.cA, from * H);
       copyRows(n, H, hCur, H, fp(xin, inSize), K, 0);
       cellForward(ly, n, xin, cCur, Forecast.act, hNext, cNext, Forecast.gh, 0);
       if (l + 1 < NL) copyRows(n, H, hNext, H, fl(l + 1).xin, H + H, 0);
     }
     useA = !useA;
-    decode(n, useA ? fl(NL - 1).hA : fl(NL - 1).hB, input, output);
+    decode(n, fp(useA ? fl(NL - 1).hA : fl(NL - 1).hB, from * H), input, output);
     for (let t = 0; t < n; t++) for (let c = 0; c < C; c++) st(out, (t * W + k - 1) * C + c, ld(output, t * C + c));
     const swap = input;
     input = output;
     output = swap;
   }
+}
+
+/**
+ * `n` <= chunk rows at Forecast.input ([n, C]), continuing from the carried forecast state.
+ * Output: [(t * horizon + k - 1) * C + c] = prediction of x_{t+k} made at row t.
+ */
+export function forecastRows(n: i32): void {
+  forecastTeacher(n);
+  forecastFree(0, n);
 }

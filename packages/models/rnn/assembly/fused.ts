@@ -18,7 +18,7 @@ import { drawMasks } from './dropout';
 import { freezeHiddenTargets as freezeTargets, Loss, lossAllocate, TERMS } from './loss';
 import { backwardWindow, forwardWindow, prepare as prepareWeights, resetState as resetCarried } from './network';
 import { adamStep } from './adam';
-import { forecastAllocate, forecastInput, forecastReset, forecastRows, forecastState } from './forecast';
+import { forecastAllocate, forecastFree, forecastInput, forecastReset, forecastRows, forecastState, forecastTeacher } from './forecast';
 
 export { alloc } from './memory';
 
@@ -120,4 +120,21 @@ export function forecastResetState(): void {
  */
 export function forecastChunk(n: i32): void {
   forecastRows(n);
+}
+
+/**
+ * forecastChunk in two parts, for splitting the rows over two instances: the teacher-forced
+ * pass over all `n` rows (advances the forecast state; output k = 1 of every row) ...
+ */
+export function forecastTeacherPass(n: i32): void {
+  forecastTeacher(n);
+}
+
+/**
+ * ... then the free-running steps (output k >= 2) of rows [from, to) of that pass. Rows are
+ * independent: forecastTeacherPass(n) + forecastFreeRows over ranges covering [0, n) gives
+ * forecastChunk(n)'s bits.
+ */
+export function forecastFreeRows(from: i32, to: i32): void {
+  forecastFree(from, to);
 }

@@ -191,8 +191,45 @@ export function pack8(Bm: usize, ldb: i32, K: i32, N: i32, Bp: usize, pstride: i
  */
 export function gemmPanels(M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, pstride: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, bias: usize): void {
   const N8 = N & ~7;
-  for (let c = 0; c < N8; c += 8) gemmBlock(M, 8, K, A, lda, 1, fp(Bp, (c >> 3) * pstride), 8, fp(O, c), ldo, false, bias != 0 ? fp(bias, c) : 0);
+  const M4 = M & ~3;
+  if (M4 > 0) for (let c = 0; c < N8; c += 8) gemmBlock(M4, 8, K, A, lda, 1, fp(Bp, (c >> 3) * pstride), 8, fp(O, c), ldo, false, bias != 0 ? fp(bias, c) : 0);
+  for (let r = M4; r < M; r++) panelRow(N8, K, fp(A, r * lda), Bp, pstride, fp(O, r * ldo), bias);
   if (N8 < N) gemmBlock(M, N - N8, K, A, lda, 1, fp(Bm, N8), ldb, fp(O, N8), ldo, false, bias != 0 ? fp(bias, N8) : 0);
+}
+
+/**
+ * One row (the rows past the last block of 4, e.g. a stream's single row): o[0:N8] = a @ B
+ * (+ bias) over four panels at a time, eight independent accumulators instead of gemmBlock's
+ * one or two per row, which leave a one-row product waiting on the add latency. Each output
+ * is still bias + a[0] b[0] + a[1] b[1] + ... in k order, as gemmBlock sums it: the same bits.
+ */
+function panelRow(N8: i32, K: i32, a: usize, Bp: usize, pstride: i32, o: usize, bias: usize): void {
+  const zero = f32x4.splat(0);
+  const pbytes = <usize>pstride << 2;
+  let c = 0;
+  for (; c + 32 <= N8; c += 32) {
+    let p = fp(Bp, (c >> 3) * pstride);
+    let s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero;
+    if (bias != 0) {
+      const b = fp(bias, c);
+      s0 = v128.load(b); s1 = v128.load(b, 16); s2 = v128.load(b, 32); s3 = v128.load(b, 48);
+      s4 = v128.load(b, 64); s5 = v128.load(b, 80); s6 = v128.load(b, 96); s7 = v128.load(b, 112);
+    }
+    for (let k = 0; k < K; k++) {
+      const x = v128.load32_splat(fp(a, k));
+      const p1 = p + pbytes;
+      const p2 = p1 + pbytes;
+      const p3 = p2 + pbytes;
+      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(p))); s1 = f32x4.add(s1, f32x4.mul(x, v128.load(p, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(x, v128.load(p1))); s3 = f32x4.add(s3, f32x4.mul(x, v128.load(p1, 16)));
+      s4 = f32x4.add(s4, f32x4.mul(x, v128.load(p2))); s5 = f32x4.add(s5, f32x4.mul(x, v128.load(p2, 16)));
+      s6 = f32x4.add(s6, f32x4.mul(x, v128.load(p3))); s7 = f32x4.add(s7, f32x4.mul(x, v128.load(p3, 16)));
+      p += 32;
+    }
+    v128.store(fp(o, c), s0); v128.store(fp(o, c + 4), s1); v128.store(fp(o, c + 8), s2); v128.store(fp(o, c + 12), s3);
+    v128.store(fp(o, c + 16), s4); v128.store(fp(o, c + 20), s5); v128.store(fp(o, c + 24), s6); v128.store(fp(o, c + 28), s7);
+  }
+  for (; c < N8; c += 8) gemmBlock(1, 8, K, a, 0, 1, fp(Bp, (c >> 3) * pstride), 8, fp(o, c), 0, false, bias != 0 ? fp(bias, c) : 0);
 }
 
 /** out[c] += sum_r D[r*ldd + c]. */

@@ -139,6 +139,17 @@ declare namespace __AdaptedExports {
    */
   export function forecastChunk(n: number): void;
   /**
+   * fused/forecastTeacherPass
+   * @param n `i32`
+   */
+  export function forecastTeacherPass(n: number): void;
+  /**
+   * fused/forecastFreeRows
+   * @param from `i32`
+   * @param to `i32`
+   */
+  export function forecastFreeRows(from: number, to: number): void;
+  /**
    * memory/alloc
    * @param bytes `i32`
    * @returns `usize`

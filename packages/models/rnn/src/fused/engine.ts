@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import type { Forecast, PredictorStream, Series } from '@anomalab/core';
 import type { Tensor1D } from '@tensorflow/tfjs';
 import type { RnnNetwork } from '../network.ts';
 import { WEIGHTS_CHANGED } from '../forecast-stream.ts';
 import { FORECAST_CHUNK, ForecastKernel } from './forecast-kernel.ts';
+import { ThreadedForecastKernel } from './forecast-threads.ts';
 import { FusedKernel, fusedModule, type AdamConstants } from './kernel.ts';
 import { ThreadedKernel } from './threads.ts';
 
@@ -53,11 +55,18 @@ export class FusedEngine {
     return this.threaded;
   }
 
-  /** Stop the worker threads (threads: 2); the engine allocates a new kernel if used again. */
+  /** Stop the worker threads (training with threads: 2, forecasts with forecast_threads: 2); the engine allocates new kernels if used again. */
   dispose(): Promise<void> {
-    const exited = this.threaded?.dispose() ?? Promise.resolve();
+    const exited = [this.threaded?.dispose()];
     this.threaded = undefined;
-    return exited;
+    for (const { kernel } of this.forecastKernels.values()) if (kernel instanceof ThreadedForecastKernel) exited.push(kernel.dispose());
+    this.forecastKernels.clear();
+    return Promise.all(exited).then(() => undefined);
+  }
+
+  /** The forecast kernels that split chunks with a worker thread (forecast_threads: 2), in use now. */
+  get threadedForecastKernels(): ThreadedForecastKernel[] {
+    return [...this.forecastKernels.values()].map((e) => e.kernel).filter((k) => k instanceof ThreadedForecastKernel);
   }
 
   adam(): AdamConstants {
@@ -80,12 +89,21 @@ export class FusedEngine {
     net.adam.load(kernel.m.slice(), kernel.v.slice(), this.step);
   }
 
-  /** The forecast kernel for `horizon` and `chunk` (made once), holding the network's current parameters. */
+  /**
+   * The forecast kernel for `horizon` and `chunk` (made once), holding the network's current
+   * parameters: with `forecast_threads: 2` on a machine with at least 2 cores, one that
+   * splits big chunks with a worker thread (same numbers).
+   */
   private forecastKernel(horizon: number, chunk: number): ForecastKernel {
     const key = `${horizon}/${chunk}`;
     let entry = this.forecastKernels.get(key);
     if (!entry) {
-      entry = { kernel: new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), this.net.arch, horizon, chunk) };
+      const { arch, options } = this.net;
+      const kernel =
+        options.forecast_threads === 2 && availableParallelism() >= 2
+          ? new ThreadedForecastKernel(fusedModule(), arch, horizon, chunk)
+          : new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), arch, horizon, chunk);
+      entry = { kernel };
       this.forecastKernels.set(key, entry);
     }
     if (entry.loaded !== this.net.params) {
@@ -110,8 +128,9 @@ export class FusedEngine {
    */
   openStream(horizon: number): PredictorStream {
     const params = this.net.params;
+    const kernel = this.forecastKernel(horizon, FORECAST_CHUNK);
     // The kernel always holds the network's current parameters, so unchanged = the stream's.
-    return this.forecastKernel(horizon, FORECAST_CHUNK).openStream(() => {
+    return kernel.openStream(() => {
       if (this.net.params !== params) throw new Error(WEIGHTS_CHANGED);
     });
   }

@@ -35,9 +35,10 @@ export class ForecastKernel {
   readonly size: number;
   /** Floats of the recurrent state: per layer [h; c], each [H] (c unused except for LSTM). */
   readonly stateLength: number;
-  private readonly x: FusedExports;
+  /** The instance's exports and views (./forecast-threads.ts splits a chunk's rows with a second instance). */
+  protected readonly x: FusedExports;
   private readonly outPtr: number;
-  private views!: { input: Float32Array; state: Float32Array; out: Float32Array };
+  protected views!: { input: Float32Array; state: Float32Array; out: Float32Array };
 
   constructor(
     instance: WebAssembly.Instance,
@@ -85,14 +86,11 @@ export class ForecastKernel {
   forecast(values: Float32Array, rows: number): Float32Array {
     const C = this.arch.channels;
     const W = this.horizon;
-    const { input, out } = this.views;
     const result = new Float32Array(rows * W * C);
     this.x.forecastResetState();
     for (let t0 = 0; t0 < rows; t0 += this.chunk) {
       const n = Math.min(this.chunk, rows - t0);
-      input.set(values.subarray(t0 * C, (t0 + n) * C));
-      this.x.forecastChunk(n);
-      result.set(out.subarray(0, n * W * C), t0 * W * C);
+      this.runChunk(values.subarray(t0 * C, (t0 + n) * C), n, result, t0 * W * C);
     }
     return result;
   }
@@ -118,11 +116,20 @@ export class ForecastKernel {
     views.state.set(state);
     for (let t0 = 0; t0 < rows; t0 += this.chunk) {
       const n = Math.min(this.chunk, rows - t0);
-      views.input.set(values.subarray(t0 * C, (t0 + n) * C));
-      this.x.forecastChunk(n);
-      out.set(views.out.subarray(0, n * W * C), t0 * W * C);
+      this.runChunk(values.subarray(t0 * C, (t0 + n) * C), n, out, t0 * W * C);
     }
     state.set(views.state);
+  }
+
+  /**
+   * One chunk: `n` <= chunk rows (`values`, [n, C]) from the instance's current state, which
+   * is carried on; the [n, horizon, C] forecast goes to `dest` at `offset`. (Node: the
+   * subclass in ./forecast-threads.ts splits the rows with a worker thread.)
+   */
+  protected runChunk(values: Float32Array, n: number, dest: Float32Array, offset: number): void {
+    this.views.input.set(values);
+    this.x.forecastChunk(n);
+    dest.set(this.views.out.subarray(0, n * this.horizon * this.arch.channels), offset);
   }
 
   /** A stream from the zero state (a batch forecast's start). `beforePush` runs first on every push (the engine checks the weights there). */

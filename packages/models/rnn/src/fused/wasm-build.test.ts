@@ -24,11 +24,11 @@ describe('committed fused.wasm', () => {
     expect(WebAssembly.Module.exports(module).filter((e) => e.kind !== 'function')).toEqual([{ name: 'memory', kind: 'memory' }]);
   });
 
-  it('the plain-JS thread worker calls only exported functions', () => {
+  it.each(['thread-worker.mjs', 'forecast-worker.mjs'])('the plain-JS worker %s calls only exported functions', (file) => {
     const declared = kernel.declaredFunctions();
-    const worker = readFileSync(new URL('./thread-worker.mjs', import.meta.url), 'utf8');
+    const worker = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
     const called = [...new Set([...worker.matchAll(/\bx\.(\w+)\(/g)].map((m) => m[1]))];
-    expect(called.length, 'thread-worker.mjs: no x.<export>( calls found (instance renamed? update this test)').toBeGreaterThan(5);
+    expect(called.length, `${file}: no x.<export>( calls found (instance renamed? update this test)`).toBeGreaterThan(5);
     expect(called.filter((name) => !(name in declared))).toEqual([]);
   });
 });
