@@ -162,7 +162,8 @@ export class ServedStream {
       scores[this.channelNames[c]!] = s.scores[c] ?? null;
       alarms[this.channelNames[c]!] = s.alarms[c] ?? false;
     }
-    const head = timestamp === undefined ? { row: s.row } : { row: s.row, timestamp };
-    return { ...head, scores, joint: s.joint, alarm: s.alarm, alarms };
+    // Two literals, not a spread of a head object: a spread per row cost ~2.5 us of the ~25 us a 1,000-row rnn request spends per row.
+    if (timestamp === undefined) return { row: s.row, scores, joint: s.joint, alarm: s.alarm, alarms };
+    return { row: s.row, timestamp, scores, joint: s.joint, alarm: s.alarm, alarms };
   }
 }

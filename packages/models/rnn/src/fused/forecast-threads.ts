@@ -14,6 +14,8 @@ const READY = 5;
 const ERROR = 6;
 const OP_RUN = 1;
 const OP_QUIT = 2;
+/** How long the calling thread polls for the worker's rows before it sleeps on Atomics.wait. */
+const SPIN_MS = 0.2;
 
 export interface ForecastThreadOptions {
   /** Chunks of fewer rows stay on the calling thread (a hand-off costs tens of microseconds; a one-row push ~15 us). Default 64. */
@@ -59,7 +61,7 @@ export class ThreadedForecastKernel extends ForecastKernel {
   private readonly minBatchRows: number;
   private readonly timeoutMs: number;
   private readonly ctrl: Int32Array;
-  private readonly shared: { params: Float32Array; state: Float32Array; input: Float32Array; out: Float32Array; ms: Float64Array };
+  private readonly shared: { params: Float32Array; state: Float32Array; input: Float32Array; out: Float32Array; finishedAt: Float64Array };
   private readonly workerData: Record<string, unknown>;
   private worker?: Worker;
   private port?: MessagePort;
@@ -77,15 +79,15 @@ export class ThreadedForecastKernel extends ForecastKernel {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const C = arch.channels;
     const floats = this.size + this.stateLength + chunk * C + chunk * horizon * C;
-    const msOffset = Math.ceil((floats * 4) / 8) * 8;
-    const buffer = new SharedArrayBuffer(msOffset + 8);
+    const timeOffset = Math.ceil((floats * 4) / 8) * 8;
+    const buffer = new SharedArrayBuffer(timeOffset + 8);
     let at = 0;
     const take = (n: number) => {
       const view = new Float32Array(buffer, at * 4, n);
       at += n;
       return view;
     };
-    this.shared = { params: take(this.size), state: take(this.stateLength), input: take(chunk * C), out: take(chunk * horizon * C), ms: new Float64Array(buffer, msOffset, 1) };
+    this.shared = { params: take(this.size), state: take(this.stateLength), input: take(chunk * C), out: take(chunk * horizon * C), finishedAt: new Float64Array(buffer, timeOffset, 1) };
     const control = new SharedArrayBuffer(8 * 4);
     this.ctrl = new Int32Array(control);
     this.workerData = { module, arch: { ...arch }, horizon, chunk, size: this.size, control, shared: buffer };
@@ -146,6 +148,7 @@ export class ThreadedForecastKernel extends ForecastKernel {
     const gen = ++this.gen;
     Atomics.store(ctrl, OP, OP_RUN);
     Atomics.store(ctrl, ROWS, m);
+    const sentAt = performance.timeOrigin + performance.now();
     Atomics.store(ctrl, REQ, gen);
     Atomics.notify(ctrl, REQ);
     // This thread: the teacher-forced pass over all rows (carries the state on), free-running rows [m, n).
@@ -167,7 +170,7 @@ export class ThreadedForecastKernel extends ForecastKernel {
     this.stats.splitChunks++;
     this.stats.workerRows += m;
     this.stats.mainRows += n - m;
-    this.rebalance(n, m, t1 - t0, t2 - t1, shared.ms[0]!);
+    this.rebalance(n, m, t1 - t0, t2 - t1, shared.finishedAt[0]! - sentAt);
   }
 
   /** Set up? Never waits: until it is, chunks run on this thread. A worker that failed to start is let go. */
@@ -178,9 +181,10 @@ export class ThreadedForecastKernel extends ForecastKernel {
   }
 
   /**
-   * Next share from this chunk's speeds (ms per row): the worker's rows cost it `worker`
-   * (teacher + free-running), this thread's cost it teacher (every row) + free-running
-   * (its rows). Both finish together when m * worker = n * teacher + (n - m) * free.
+   * Next share from this chunk's speeds (ms per row): the worker's rows took it `workerMs`
+   * from the hand-off (its wake-up included), this thread's cost it the teacher-forced pass
+   * (every row) + the free-running steps (its rows). Both finish together when
+   * m * worker = n * teacher + (n - m) * free.
    */
   private rebalance(n: number, m: number, teacherMs: number, freeMs: number, workerMs: number): void {
     const teacher = teacherMs / n;
@@ -193,7 +197,10 @@ export class ThreadedForecastKernel extends ForecastKernel {
 
   /** Wait for chunk `gen`; false on timeout. A worker error is thrown (a bug, not load). */
   private awaitDone(gen: number): boolean {
-    const deadline = performance.now() + this.timeoutMs;
+    const start = performance.now();
+    const deadline = start + this.timeoutMs;
+    // Spin a little first: the split makes both sides finish together, and waking from Atomics.wait takes tens of microseconds (more on a busy machine).
+    while (Atomics.load(this.ctrl, DONE) !== gen && performance.now() - start < SPIN_MS);
     for (;;) {
       const done = Atomics.load(this.ctrl, DONE);
       if (done === gen) break;

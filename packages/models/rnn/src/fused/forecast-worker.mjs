@@ -28,7 +28,8 @@ const sharedParams = new Float32Array(shared, 0, size);
 const sharedState = new Float32Array(shared, size * 4, stateLength);
 const sharedInput = new Float32Array(shared, (size + stateLength) * 4, chunk * C);
 const sharedOut = new Float32Array(shared, (size + stateLength + chunk * C) * 4, chunk * horizon * C);
-const sharedMs = new Float64Array(shared, Math.ceil(((size + stateLength + chunk * C + chunk * horizon * C) * 4) / 8) * 8, 1);
+// When the worker finished its last chunk (ms since the epoch, performance.timeOrigin + now(): comparable across threads).
+const sharedFinishedAt = new Float64Array(shared, Math.ceil(((size + stateLength + chunk * C + chunk * horizon * C) * 4) / 8) * 8, 1);
 
 let x, params, state, input, out;
 try {
@@ -51,7 +52,6 @@ let loadedGen = 0;
 
 /** Rows [0, m) of the chunk in the shared input, from the shared start state. */
 function run(m) {
-  const started = performance.now();
   const gen = Atomics.load(ctrl, PARAMS_GEN);
   if (gen !== loadedGen) {
     params.set(sharedParams);
@@ -62,7 +62,7 @@ function run(m) {
   input.set(sharedInput.subarray(0, m * C));
   x.forecastChunk(m);
   sharedOut.set(out.subarray(0, m * horizon * C));
-  sharedMs[0] = performance.now() - started;
+  sharedFinishedAt[0] = performance.timeOrigin + performance.now();
 }
 
 function fail(error) {
