@@ -50,6 +50,8 @@ def parse_args():
     p.add_argument('--weight-decay', type=float, help="the original's --weight_decay (default: its 1e-4)")
     p.add_argument('--weights', help='start from the final.*.bin weights an earlier run wrote to this folder (e.g. with --epochs 0: scoring only)')
     p.add_argument('--checkpoint', help="start from the weights of a checkpoint the original saved (save/<data>/checkpoint/<series>.pth)")
+    p.add_argument('--shared-masks', type=float, default=0, metavar='RATE',
+                   help="dropout RATE with anomalab's masks (its stream for --seed; see SharedMasks) instead of dropout 0")
     p.add_argument('--out', required=True)
     return p.parse_args()
 
@@ -125,6 +127,94 @@ class Float64Torch(types.ModuleType):
         return torch.stack([torch.as_tensor(v) for v in values]).double()
 
 
+def mix_seed(*words):
+    """anomalab's mixSeed (core/src/random.ts): FNV-1a over the words' little-endian bytes."""
+    h = 0x811c9dc5
+    for w in words:
+        for k in range(4):
+            h = ((h ^ ((w >> (8 * k)) & 0xff)) * 0x01000193) & 0xffffffff
+    return h
+
+
+def mulberry32(key, n):
+    """The first n numbers in [0, 1) of anomalab's uniformStream(key) (mulberry32), as float64."""
+    with np.errstate(over='ignore'):
+        a = (np.uint32(key) + np.arange(1, n + 1, dtype=np.uint32) * np.uint32(0x6d2b79f5)).astype(np.uint32)
+        t = (a ^ (a >> np.uint32(15))) * (a | np.uint32(1))
+        t = t ^ (t + (t ^ (t >> np.uint32(7))) * (t | np.uint32(61)))
+        return (t ^ (t >> np.uint32(14))).astype(np.float64) / 4294967296.0
+
+
+class SharedMasks:
+    """The dropout masks anomalab draws for training window k (the Adam step before it): the
+    stream uniformStream(mixSeed(seed, k)), one value per element in the layout
+    [step, site (encoder output, each layer's output), 2B lanes (free-running lanes first,
+    then teacher-forced), width], 0 below the rate and 1 / (1 - rate) above (src/dropout.ts).
+    The original's train() runs the free-running pass as one forward call per step, then the
+    teacher-forced pass as one call: each call takes its step's (or window's) lanes."""
+
+    def __init__(self, rate, seed, batch, widths, max_steps):
+        self.rate, self.seed, self.B, self.widths, self.max_steps = rate, seed, batch, widths, max_steps
+        self.window, self.t, self.masks = 0, 0, None
+
+    def _draw(self):
+        P = 2 * self.B
+        u = mulberry32(mix_seed(self.seed, self.window), self.max_steps * P * sum(self.widths)).reshape(self.max_steps, -1)
+        keep = np.float32(1.0 / (1.0 - self.rate))
+        values = np.where(u < self.rate, np.float32(0), keep).astype(np.float32)
+        self.masks, offset = [], 0
+        for w in self.widths:
+            self.masks.append(torch.from_numpy(np.ascontiguousarray(values[:, offset:offset + P * w].reshape(self.max_steps, P, w))))
+            offset += P * w
+
+    def next_call(self, steps):
+        """Masks [steps, B, w] per site for the next training forward call."""
+        if self.masks is None:
+            self._draw()
+        B = self.B
+        if steps == 1:  # a free-running step
+            out = [m[self.t:self.t + 1, :B] for m in self.masks]
+            self.t += 1
+        else:  # the teacher-forced pass ends the window
+            out = [m[:steps, B:] for m in self.masks]
+            self.window, self.t, self.masks = self.window + 1, 0, None
+        return out
+
+
+def masked_forward(model, provider):
+    """The original's RNNPredictor.forward (model/model.py) for an LSTM in training mode, with
+    its three dropout sites (self.drop on the encoder output, nn.LSTM's dropout between
+    layers, self.drop on the top layer's output) multiplying by provider's masks: the stacked
+    nn.LSTM runs layer by layer through the same _VF.lstm call with the same weights, the
+    masks in between. In eval mode the original forward runs unchanged."""
+    original = model.forward
+
+    def forward(input, hidden, return_hiddens=False, noise=False):
+        if not model.training:
+            return original(input, hidden, return_hiddens=return_hiddens, noise=noise)
+        steps, B = input.size(0), input.size(1)
+        masks = provider.next_call(steps)
+        emb = model.encoder(input.contiguous().view(-1, model.enc_input_size)) * masks[0].reshape(steps * B, -1)
+        x = emb.view(-1, B, model.rnn_hid_size)
+        h0, c0 = hidden
+        hs, cs = [], []
+        for l in range(model.nlayers):
+            weights = [getattr(model.rnn, f'{n}_l{l}') for n in ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')]
+            out, h, c = torch._VF.lstm(x, (h0[l:l + 1], c0[l:l + 1]), weights, True, 1, 0.0, True, False, False)
+            hs.append(h)
+            cs.append(c)
+            x = out * masks[l + 1]
+        output = x
+        decoded = model.decoder(output.view(output.size(0) * output.size(1), output.size(2)))
+        decoded = decoded.view(output.size(0), output.size(1), decoded.size(1))
+        if model.res_connection:
+            decoded = decoded + input
+        hidden = (torch.cat(hs, 0), torch.cat(cs, 0))
+        return (decoded, hidden, output) if return_hiddens else (decoded, hidden)
+
+    model.forward = forward
+
+
 class Recorder:
     """Wraps the original's criterion, clip and optimizer step to record what each training step saw."""
 
@@ -188,7 +278,7 @@ def main():
         batchify = preprocess_data.PickleDataLoad.batchify
         preprocess_data.PickleDataLoad.batchify = lambda self, *a, **kw: batchify(self, *a, **kw).contiguous()
         # The script's set-up and functions (argument parsing, seed, data, model, Adam, train, evaluate).
-        sys.argv = [str(script), '--data', data, '--filename', series + '.pkl', '--device', 'cpu', '--dropout', '0',
+        sys.argv = [str(script), '--data', data, '--filename', series + '.pkl', '--device', 'cpu', '--dropout', str(args.shared_masks),
                     '--seed', str(args.seed), '--epochs', str(args.epochs), '--prediction_window_size', str(args.window)]
         if args.clip is not None:
             sys.argv += ['--clip', str(args.clip)]
@@ -202,6 +292,11 @@ def main():
         exec(compile(source.split(MARKER)[0], str(script), 'exec'), ns)
         model, optimizer, targs, tsd = ns['model'], ns['optimizer'], ns['args'], ns['TimeseriesData']
         rec = Recorder(model, args.record_steps)
+        if args.shared_masks > 0:
+            if targs.model != 'LSTM':
+                raise SystemExit('original.py: --shared-masks is wired up for LSTM only')
+            widths = [targs.emsize] + [targs.nhid] * targs.nlayers
+            masked_forward(model, SharedMasks(args.shared_masks, args.seed, targs.batch_size, widths, targs.bptt))
         if args.weights:
             with torch.no_grad():
                 for n, p in model.named_parameters():

@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     trace: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
+    'shared-masks': { type: 'string' },
   },
 });
 
@@ -61,6 +62,10 @@ const epochs = Number(args.epochs);
 const recordSteps = Number(args['record-steps']);
 const W = Number(args.window);
 const seed = Number(args.seed);
+/** Dropout on both sides with one set of masks: anomalab's stream, which original.py feeds into the original's three dropout sites. */
+const sharedMasks = args['shared-masks'] ? Number(args['shared-masks']) : 0;
+if (!(sharedMasks >= 0 && sharedMasks < 1)) throw new Error(`replay: --shared-masks expects a dropout rate in [0, 1), got ${args['shared-masks']}`);
+const dropoutLabel = sharedMasks > 0 ? `dropout ${sharedMasks} (shared masks)` : 'dropout 0';
 
 /** `--set key=value` model options (JSON values, else strings), checked against the schema's names. */
 function extraOptions(): Partial<RnnOptions> {
@@ -86,12 +91,14 @@ const bothSides = {
     ...(args['weight-decay'] ? ['--weight-decay', args['weight-decay']] : []),
     ...(args.cell ? ['--model', args.cell] : []),
     ...(args.residual ? ['--res-connection'] : []),
+    ...(sharedMasks > 0 ? ['--shared-masks', String(sharedMasks)] : []),
   ],
   options: {
     ...(args.clip ? { clip: Number(args.clip) } : {}),
     ...(args['weight-decay'] ? { weight_decay: Number(args['weight-decay']) } : {}),
     ...(args.cell ? { cell: args.cell } : {}),
     ...(args.residual ? { residual: true } : {}),
+    ...(sharedMasks > 0 ? { dropout: sharedMasks } : {}),
   } as Partial<RnnOptions>,
 };
 
@@ -366,7 +373,7 @@ async function main(): Promise<void> {
       for (const engine of engines) {
         const rows = await replayEngine(tf, backend, series, dir, m, engine);
         results[series][engine] = rows;
-        printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: dropout 0, noise 0, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
+        printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: ${dropoutLabel}, noise 0, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
       }
     } finally {
       if (!args.keep) rmSync(dir, { recursive: true, force: true });

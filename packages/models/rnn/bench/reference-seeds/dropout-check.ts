@@ -17,7 +17,7 @@ import { loadTensorRuntime } from '@anomalab/tfjs';
 import { resolveOptions } from '../../src/config.ts';
 import { FusedKernel } from '../../src/fused/kernel.ts';
 import { RnnNetwork } from '../../src/network.ts';
-import { architectureOf, zeroState } from '../../src/rnn-model.ts';
+import { architectureOf, rnnParameters, zeroState } from '../../src/rnn-model.ts';
 import { windowGradient, windowTensors, type Batched } from '../../src/train-loop.ts';
 import { fromTorch, type TorchTensor } from '../reference-replay/torch-layout.ts';
 
@@ -119,4 +119,28 @@ for (const [name, d] of results.slice(1)) {
     return ((mean(a) - mean(b)) / Math.sqrt(sd(a) ** 2 / a.length + sd(b) ** 2 / b.length)).toFixed(1);
   });
   console.log(`\n${name}: z of the term means vs the original ${TERMS.map((t, i) => `${t} ${z[i]}`).join(', ')} (|z| < 3 expected)`);
+}
+
+// Where the gradient noise sits: per parameter tensor, the summed variance over draws of each
+// engine relative to the original's (Adam normalises per coordinate, so noise moved between
+// tensors would change training even with equal norms). ~1 +- a few 0.1 for 200 draws.
+const slots = rnnParameters(arch).slots;
+const slotVariance = (d: Draws, m: Float64Array, offset: number, size: number) => {
+  let s = 0;
+  for (const g of d.grads) for (let i = offset; i < offset + size; i++) s += (g[i]! - m[i]!) ** 2;
+  return s / (d.grads.length - 1);
+};
+console.log(`\nGradient variance per parameter tensor, relative to the original's (mean gradient distance / noise per tensor in brackets):\n`);
+console.log(`| tensor | ${results.slice(1).map(([n]) => n).join(' | ')} |`);
+console.log(`|---|${results.slice(1).map(() => '---|').join('')}`);
+for (const slot of slots) {
+  const vo = slotVariance(original, gOriginal, slot.offset, slot.size);
+  const cells = results.slice(1).map(([, d]) => {
+    const g = meanVector(d.grads);
+    const va = slotVariance(d, g, slot.offset, slot.size);
+    let dist = 0;
+    for (let i = slot.offset; i < slot.offset + slot.size; i++) dist += (g[i]! - gOriginal[i]!) ** 2;
+    return `${(va / vo).toFixed(3)} (${Math.sqrt(dist / ((vo + va) / d.grads.length)).toFixed(2)})`;
+  });
+  console.log(`| ${slot.name} | ${cells.join(' | ')} |`);
 }
