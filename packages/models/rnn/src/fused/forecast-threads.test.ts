@@ -70,7 +70,7 @@ describe('two-thread forecast', () => {
     }
   });
 
-  it('interleaved streams with pushes of 1 to 3,001 rows (over the 2,048-row chunk) equal the single-thread kernel exactly; dispose ends the worker', async () => {
+  it('interleaved streams with pushes of 1 to 3,001 rows (over the 2,048-row chunk) equal the single-thread kernel exactly; kernels share one helper thread, which ends with the last dispose', async () => {
     const single = new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), arch, W);
     const threaded = new ThreadedForecastKernel(fusedModule(), arch, W, undefined, { minRows: 2 });
     single.load(params);
@@ -100,9 +100,23 @@ describe('two-thread forecast', () => {
     expect(threaded.stats.workerRows).toBeGreaterThan(0);
     expect(threaded.stats.mainRows).toBeGreaterThan(0);
 
+    // A second kernel (another horizon) shares the helper thread; the thread ends with the last of them.
+    const other = new ThreadedForecastKernel(fusedModule(), arch, 3, undefined, { minRows: 2 });
+    const otherSingle = new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), arch, 3);
+    other.load(params);
+    otherSingle.load(params);
+    other.start();
+    expect(await other.ready()).toBe(true);
+    const rows500 = rowsAt(ecg!, 0, 500);
+    expect(differing(other.forecast(rows500, 500), otherSingle.forecast(rows500, 500))).toBe(0);
+    expect(other.stats.splitChunks).toBe(1);
     expect(threaded.liveThreads).toHaveLength(1);
+    expect(other.liveThreads).toEqual(threaded.liveThreads);
     await threaded.dispose();
+    expect(other.liveThreads).toHaveLength(1);
+    await other.dispose();
     expect(threaded.liveThreads).toEqual([]);
+    expect(other.liveThreads).toEqual([]);
     expect(threaded.threaded).toBe(false);
     // Still usable, on the calling thread alone.
     const split = threaded.stats.splitChunks;
@@ -111,7 +125,7 @@ describe('two-thread forecast', () => {
     expect(threaded.stats.splitChunks).toBe(split);
   });
 
-  it('the fused engine streams on two threads with forecast_threads: 2 (the default) and predictor.dispose() ends the worker', async () => {
+  it('the fused engine streams on two threads with forecast_threads: 2 (the default) and predictor.dispose() ends the helper thread', async () => {
     const stream = await predictor.openStream({ horizon: W });
     const kernels = predictor.fused!.threadedForecastKernels;
     expect(kernels).toHaveLength(1);

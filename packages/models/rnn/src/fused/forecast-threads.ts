@@ -4,25 +4,134 @@ import type { Architecture } from '../rnn-model.ts';
 import { FORECAST_CHUNK, ForecastKernel } from './forecast-kernel.ts';
 
 const WORKER_URL = new URL('./forecast-worker.mjs', import.meta.url);
-/** Control slots (Int32) of the hand-off; the same numbers in forecast-worker.mjs. */
+/** Helper control slots (Int32); the same numbers in forecast-worker.mjs. */
 const REQ = 0;
 const DONE = 1;
-const OP = 2;
-const ROWS = 3;
-const PARAMS_GEN = 4;
-const READY = 5;
-const ERROR = 6;
-const OP_RUN = 1;
-const OP_QUIT = 2;
-/** How long the calling thread polls for the worker's rows before it sleeps on Atomics.wait. */
+const RUN_GEN = 2;
+const RUN_KERNEL = 3;
+const RUN_ROWS = 4;
+const ERROR = 5;
+const QUIT = 6;
+/** A kernel's own control slots (Int32): set up by the helper (1, or -1 on failure); parameter generation. */
+const K_READY = 0;
+const K_PARAMS_GEN = 1;
+/** How long the calling thread polls for the helper's rows before it sleeps on Atomics.wait. */
 const SPIN_MS = 0.2;
+
+/**
+ * The forecast helper thread: one per JavaScript thread that uses ThreadedForecastKernels
+ * (a server with many stream sessions starts one, ~20 MB, not one per session), holding a
+ * second instance of the fused module for each kernel. Started by the first kernel that
+ * needs it, ended when the last one is disposed; unref'ed, so it never keeps the process
+ * alive. Hand-offs are synchronous (the caller waits for the helper's rows), so one set of
+ * control slots serves all kernels.
+ */
+class ForecastHelper {
+  private static current?: ForecastHelper;
+
+  /** The running helper, started if needed; `release()` once per acquire. */
+  static acquire(): ForecastHelper {
+    const helper = (ForecastHelper.current ??= new ForecastHelper());
+    helper.users++;
+    return helper;
+  }
+
+  readonly ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private users = 0;
+  private gen = 0;
+  closed = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.worker = new Worker(WORKER_URL, { workerData: { control: this.ctrl.buffer, port: port2 }, transferList: [port2] });
+    this.worker.unref();
+    // Failures come back through the control slots and the port; this only keeps an 'error' event from being unhandled.
+    this.worker.on('error', () => {});
+    this.port = port1;
+  }
+
+  /** A message for the helper (add / remove a kernel), read when it next wakes; nothing waits for it. */
+  post(message: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.port.postMessage(message);
+    Atomics.store(this.ctrl, REQ, ++this.gen);
+    Atomics.notify(this.ctrl, REQ);
+  }
+
+  /** Ask for rows [0, m) of kernel `id`'s chunk; returns the run's number for `awaitDone`. */
+  run(id: number, m: number): number {
+    const gen = ++this.gen;
+    Atomics.store(this.ctrl, RUN_KERNEL, id);
+    Atomics.store(this.ctrl, RUN_ROWS, m);
+    Atomics.store(this.ctrl, RUN_GEN, gen);
+    Atomics.store(this.ctrl, REQ, gen);
+    Atomics.notify(this.ctrl, REQ);
+    return gen;
+  }
+
+  /** Wait for run `gen`; false past `timeoutMs`. A helper error is thrown (a bug, not load). */
+  awaitDone(gen: number, timeoutMs: number): boolean {
+    const start = performance.now();
+    const deadline = start + timeoutMs;
+    // Spin a little first: the split makes both sides finish together, and waking from Atomics.wait takes tens of microseconds (more on a busy machine).
+    while (Atomics.load(this.ctrl, DONE) !== gen && performance.now() - start < SPIN_MS);
+    for (;;) {
+      const done = Atomics.load(this.ctrl, DONE);
+      if (done === gen) break;
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.ctrl, DONE, done, Math.min(left, 1000));
+    }
+    if (Atomics.load(this.ctrl, ERROR) !== 0) {
+      const error = this.error();
+      this.stop();
+      throw new Error(`rnn: forecast helper thread failed: ${error ?? 'unknown error'}`);
+    }
+    return true;
+  }
+
+  /** The helper's first error message, if it sent one. */
+  error(): string | undefined {
+    return (receiveMessageOnPort(this.port)?.message as { error?: string } | undefined)?.error;
+  }
+
+  /** One user less; the last one ends the thread. Resolves when it has exited (at once while others use it). */
+  release(): Promise<void> {
+    this.users--;
+    if (this.users <= 0) this.stop();
+    return this.users <= 0 ? this.exited : Promise.resolve();
+  }
+
+  /** End the thread now (last release, or it failed / did not answer): its kernels go on without it. */
+  stop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (ForecastHelper.current === this) ForecastHelper.current = undefined;
+    Atomics.store(this.ctrl, QUIT, 1);
+    Atomics.store(this.ctrl, REQ, ++this.gen);
+    Atomics.notify(this.ctrl, REQ);
+    const port = this.port;
+    this.exited = this.worker.terminate().then(
+      () => port.close(),
+      () => port.close(),
+    );
+  }
+
+  /** The thread's id while it runs, else -1. */
+  get threadId(): number {
+    return this.worker.threadId;
+  }
+}
 
 export interface ForecastThreadOptions {
   /** Chunks of fewer rows stay on the calling thread (a hand-off costs tens of microseconds; a one-row push ~15 us). Default 64. */
   minRows?: number;
-  /** A batch `forecast` of fewer rows does not start the worker (starting it costs tens of ms of CPU); once started, every chunk of minRows uses it. Default 8192. */
+  /** A batch `forecast` of fewer rows does not start the helper (starting it costs tens of ms of CPU); once started, every chunk of minRows uses it. Default 8192. */
   minBatchRows?: number;
-  /** Longest wait for the worker's rows of a chunk; past it the kernel computes them itself and stops using the worker. Default 10,000 ms. */
+  /** Longest wait for the helper's rows of a chunk; past it the kernel computes them itself and the helper is stopped. Default 10,000 ms. */
   timeoutMs?: number;
 }
 
@@ -30,74 +139,75 @@ export interface ForecastThreadOptions {
 export interface ForecastThreadStats {
   /** Chunks split between the two threads. */
   splitChunks: number;
-  /** Rows of those chunks the worker computed. */
+  /** Rows of those chunks the helper computed. */
   workerRows: number;
   /** Rows of those chunks the calling thread computed. */
   mainRows: number;
 }
 
+let nextKernelId = 1;
+
 /**
- * A ForecastKernel whose chunks of at least `minRows` rows run on two threads: a worker
- * thread with a second instance of the same module computes the first m rows whole (the
- * teacher-forced pass from the chunk's start state, then their free-running steps), while
- * the calling thread runs the teacher-forced pass over all n rows (it needs the state after
- * the last row) and the free-running steps of rows [m, n). Rows are independent in the
- * free-running steps and both instances run the same code on the same inputs, so the
- * numbers are those of ForecastKernel bit for bit, whatever the split. m is chosen so that
- * both finish together, from the measured speed of each side (it adapts when a busy core
- * slows one of them).
+ * A ForecastKernel whose chunks of at least `minRows` rows run on two threads: the forecast
+ * helper thread (shared by all such kernels of this thread, see ForecastHelper) computes the
+ * first m rows whole in its own instance of the module (the teacher-forced pass from the
+ * chunk's start state, then their free-running steps), while the calling thread runs the
+ * teacher-forced pass over all n rows (it needs the state after the last row) and the
+ * free-running steps of rows [m, n). Rows are independent in the free-running steps and both
+ * instances run the same code on the same inputs, so the numbers are those of
+ * ForecastKernel bit for bit, whatever the split. m is chosen so that both finish together,
+ * from the measured speed of each side (it adapts when a busy core slows one of them).
  *
- * The worker starts with the first push (`stepRows`) of minRows rows or batch `forecast` of
- * minBatchRows rows, or `start()`, in the background: chunks run on the calling thread
- * until it is ready, so nothing ever waits for it to start. It is unref'ed (a forgotten
- * kernel does not keep the process alive) and ends with `dispose()`; the kernel stays
- * usable on the calling thread after that. Shared memory: one SharedArrayBuffer with the
- * parameters, the chunk's start state, the worker's input and output rows, and one with the
- * control slots.
+ * The helper is used from the first push (`stepRows`) of minRows rows or batch `forecast`
+ * of minBatchRows rows, or `start()`; it sets up its instance in the background and chunks
+ * run on the calling thread until it is ready, so nothing ever waits for it to start.
+ * `dispose()` lets it go (the last kernel ends the thread); the kernel stays usable on the
+ * calling thread after that. Shared memory per kernel: one SharedArrayBuffer with the
+ * parameters, a chunk's start state, the helper's input and output rows, and one with the
+ * kernel's control slots.
  */
 export class ThreadedForecastKernel extends ForecastKernel {
   readonly stats: ForecastThreadStats = { splitChunks: 0, workerRows: 0, mainRows: 0 };
+  private readonly id = nextKernelId++;
   private readonly minRows: number;
   private readonly minBatchRows: number;
   private readonly timeoutMs: number;
-  private readonly ctrl: Int32Array;
+  private readonly kctrl = new Int32Array(new SharedArrayBuffer(2 * 4));
+  private readonly sharedBuffer: SharedArrayBuffer;
   private readonly shared: { params: Float32Array; state: Float32Array; input: Float32Array; out: Float32Array; finishedAt: Float64Array };
-  private readonly workerData: Record<string, unknown>;
-  private worker?: Worker;
-  private port?: MessagePort;
-  /** No (more) worker: disposed, failed to start, or it did not answer in time. */
+  private readonly module: WebAssembly.Module;
+  private helper?: ForecastHelper;
+  /** No (more) helper: disposed, or it failed. */
   private closed = false;
-  private gen = 0;
-  /** Fraction of a chunk's rows the worker takes (first guess; then from the measured speeds, see rebalance). */
+  /** Fraction of a chunk's rows the helper takes (first guess; then from the measured speeds, see rebalance). */
   private share = 0.5;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(module: WebAssembly.Module, arch: Architecture, horizon: number, chunk = FORECAST_CHUNK, options: ForecastThreadOptions = {}) {
     super(new WebAssembly.Instance(module, {}), arch, horizon, chunk);
+    this.module = module;
     this.minRows = Math.max(2, options.minRows ?? 64);
     this.minBatchRows = options.minBatchRows ?? 8192;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const C = arch.channels;
+    // Layout (forecast-worker.mjs reads the same): params, state, input, out (float32), then the helper's finish time (float64).
     const floats = this.size + this.stateLength + chunk * C + chunk * horizon * C;
     const timeOffset = Math.ceil((floats * 4) / 8) * 8;
-    const buffer = new SharedArrayBuffer(timeOffset + 8);
+    this.sharedBuffer = new SharedArrayBuffer(timeOffset + 8);
     let at = 0;
     const take = (n: number) => {
-      const view = new Float32Array(buffer, at * 4, n);
+      const view = new Float32Array(this.sharedBuffer, at * 4, n);
       at += n;
       return view;
     };
-    this.shared = { params: take(this.size), state: take(this.stateLength), input: take(chunk * C), out: take(chunk * horizon * C), finishedAt: new Float64Array(buffer, timeOffset, 1) };
-    const control = new SharedArrayBuffer(8 * 4);
-    this.ctrl = new Int32Array(control);
-    this.workerData = { module, arch: { ...arch }, horizon, chunk, size: this.size, control, shared: buffer };
+    this.shared = { params: take(this.size), state: take(this.stateLength), input: take(chunk * C), out: take(chunk * horizon * C), finishedAt: new Float64Array(this.sharedBuffer, timeOffset, 1) };
   }
 
   override load(params: Float32Array): void {
     super.load(params);
-    // The worker reloads before its next chunk when the generation moved (it is idle now: hand-offs are synchronous).
+    // The helper reloads before this kernel's next run when the generation moved (it is idle now: hand-offs are synchronous).
     this.shared.params.set(params);
-    Atomics.add(this.ctrl, PARAMS_GEN, 1);
+    Atomics.add(this.kctrl, K_PARAMS_GEN, 1);
   }
 
   override stepRows(values: Float32Array, rows: number, state: Float32Array, out: Float32Array): void {
@@ -110,47 +220,43 @@ export class ThreadedForecastKernel extends ForecastKernel {
     return super.forecast(values, rows);
   }
 
-  /** Start the worker thread (in the background: it takes a few tens of ms). Idempotent; nothing after dispose(). */
+  /** Have the helper set up this kernel's instance (in the background; the thread starts if needed). Idempotent; nothing after dispose(). */
   start(): void {
-    if (this.worker || this.closed) return;
-    const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(WORKER_URL, { workerData: { ...this.workerData, port: port2 }, transferList: [port2] });
-    this.worker.unref();
-    // Failures are reported through the control slots and the port; this only keeps an 'error' event from being unhandled.
-    this.worker.on('error', () => {});
-    this.port = port1;
+    if (this.helper || this.closed) return;
+    this.helper = ForecastHelper.acquire();
+    const { arch, horizon, chunk, size } = this;
+    this.helper.post({ op: 'add', id: this.id, module: this.module, arch: { ...arch }, horizon, chunk, size, kernelControl: this.kctrl.buffer, shared: this.sharedBuffer });
   }
 
-  /** Whether the worker is set up and takes rows of chunks of minRows rows now. */
+  /** Whether the helper has this kernel's instance and takes rows of chunks of minRows rows now. */
   get threaded(): boolean {
-    return this.worker !== undefined && !this.closed && Atomics.load(this.ctrl, READY) === 1;
+    return this.helper !== undefined && !this.closed && !this.helper.closed && Atomics.load(this.kctrl, K_READY) === 1;
   }
 
-  /** Resolves once the worker is ready (true) or will not be (false: not started, failed, disposed, or not within timeoutMs). */
+  /** Resolves once the helper is set up for this kernel (true) or will not be (false: not started, failed, disposed, or not within timeoutMs). */
   async ready(): Promise<boolean> {
     const deadline = performance.now() + this.timeoutMs;
-    while (this.worker && !this.closed && Atomics.load(this.ctrl, READY) === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (this.helper && !this.closed && !this.helper.closed && Atomics.load(this.kctrl, K_READY) === 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     return this.threaded;
   }
 
   protected override runChunk(values: Float32Array, n: number, dest: Float32Array, offset: number): void {
-    if (n < this.minRows || !this.worker || this.closed || !this.workerReady()) {
+    const helper = this.helper;
+    if (n < this.minRows || !helper || !this.helperReady(helper)) {
       super.runChunk(values, n, dest, offset);
       return;
     }
     const C = this.arch.channels;
     const size = this.horizon * C;
     const m = Math.min(n - 1, Math.max(1, Math.round(n * this.share)));
-    const { ctrl, shared, views, x } = this;
-    // The worker's rows [0, m), from the chunk's start state.
+    const { shared, views, x } = this;
+    // The helper's rows [0, m), from the chunk's start state.
     shared.state.set(views.state);
     shared.input.set(values.subarray(0, m * C));
-    const gen = ++this.gen;
-    Atomics.store(ctrl, OP, OP_RUN);
-    Atomics.store(ctrl, ROWS, m);
     const sentAt = performance.timeOrigin + performance.now();
-    Atomics.store(ctrl, REQ, gen);
-    Atomics.notify(ctrl, REQ);
+    const gen = helper.run(this.id, m);
     // This thread: the teacher-forced pass over all rows (carries the state on), free-running rows [m, n).
     const t0 = performance.now();
     views.input.set(values);
@@ -159,10 +265,11 @@ export class ThreadedForecastKernel extends ForecastKernel {
     x.forecastFreeRows(m, n);
     const t2 = performance.now();
     dest.set(views.out.subarray(m * size, n * size), offset + m * size);
-    if (!this.awaitDone(gen)) {
-      // No answer in time (a starved or dead worker): the rows from this instance's own teacher pass, and no worker from now on.
+    if (!helper.awaitDone(gen, this.timeoutMs)) {
+      // No answer in time (a starved or dead thread): the rows from this instance's own teacher pass, and no helper from now on.
       x.forecastFreeRows(0, m);
       dest.set(views.out.subarray(0, m * size), offset);
+      helper.stop();
       void this.dispose();
       return;
     }
@@ -173,73 +280,43 @@ export class ThreadedForecastKernel extends ForecastKernel {
     this.rebalance(n, m, t1 - t0, t2 - t1, shared.finishedAt[0]! - sentAt);
   }
 
-  /** Set up? Never waits: until it is, chunks run on this thread. A worker that failed to start is let go. */
-  private workerReady(): boolean {
-    const ready = Atomics.load(this.ctrl, READY);
+  /** Set up for this kernel? Never waits: until it is, chunks run on this thread. A kernel the helper could not set up lets it go. */
+  private helperReady(helper: ForecastHelper): boolean {
+    if (this.closed || helper.closed) return false;
+    const ready = Atomics.load(this.kctrl, K_READY);
     if (ready === -1) void this.dispose();
     return ready === 1;
   }
 
   /**
-   * Next share from this chunk's speeds (ms per row): the worker's rows took it `workerMs`
+   * Next share from this chunk's speeds (ms per row): the helper's rows took it `helperMs`
    * from the hand-off (its wake-up included), this thread's cost it the teacher-forced pass
    * (every row) + the free-running steps (its rows). Both finish together when
-   * m * worker = n * teacher + (n - m) * free.
+   * m * helper = n * teacher + (n - m) * free.
    */
-  private rebalance(n: number, m: number, teacherMs: number, freeMs: number, workerMs: number): void {
+  private rebalance(n: number, m: number, teacherMs: number, freeMs: number, helperMs: number): void {
     const teacher = teacherMs / n;
     const free = freeMs / (n - m);
-    const worker = workerMs / m;
-    if (!(teacher > 0 && free > 0 && worker > 0)) return;
-    const target = Math.min(0.95, Math.max(0.05, (teacher + free) / (worker + free)));
+    const helper = helperMs / m;
+    if (!(teacher > 0 && free > 0 && helper > 0)) return;
+    const target = Math.min(0.95, Math.max(0.05, (teacher + free) / (helper + free)));
     this.share += 0.3 * (target - this.share);
   }
 
-  /** Wait for chunk `gen`; false on timeout. A worker error is thrown (a bug, not load). */
-  private awaitDone(gen: number): boolean {
-    const start = performance.now();
-    const deadline = start + this.timeoutMs;
-    // Spin a little first: the split makes both sides finish together, and waking from Atomics.wait takes tens of microseconds (more on a busy machine).
-    while (Atomics.load(this.ctrl, DONE) !== gen && performance.now() - start < SPIN_MS);
-    for (;;) {
-      const done = Atomics.load(this.ctrl, DONE);
-      if (done === gen) break;
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(this.ctrl, DONE, done, Math.min(left, 1000));
-    }
-    if (Atomics.load(this.ctrl, ERROR) !== 0) {
-      const error = this.workerError();
-      void this.dispose();
-      throw new Error(`rnn: forecast worker failed: ${error ?? 'unknown error'}`);
-    }
-    return true;
-  }
-
-  private workerError(): string | undefined {
-    if (!this.port || Atomics.load(this.ctrl, ERROR) === 0) return undefined;
-    return (receiveMessageOnPort(this.port)?.message as { error?: string } | undefined)?.error;
-  }
-
-  /** End the worker (idempotent); resolves when it has exited. The kernel goes on single-threaded. */
+  /** Let the helper go (idempotent): the last kernel ends the thread; resolves when it has exited. The kernel goes on single-threaded. */
   dispose(): Promise<void> {
     if (this.closed) return this.exited;
     this.closed = true;
-    const { worker, port } = this;
-    if (worker) {
-      Atomics.store(this.ctrl, OP, OP_QUIT);
-      Atomics.store(this.ctrl, REQ, ++this.gen);
-      Atomics.notify(this.ctrl, REQ);
-      this.exited = worker.terminate().then(
-        () => port?.close(),
-        () => port?.close(),
-      );
-    }
+    const helper = this.helper;
+    if (!helper) return this.exited;
+    helper.post({ op: 'remove', id: this.id });
+    this.exited = helper.release();
     return this.exited;
   }
 
-  /** Thread id of the live worker, if any (tests: none after dispose). */
+  /** Thread id of the helper this kernel started or used, while that thread runs (tests: none once the last kernel is disposed). */
   get liveThreads(): number[] {
-    return this.worker && this.worker.threadId >= 0 ? [this.worker.threadId] : [];
+    const helper = this.helper;
+    return helper && helper.threadId >= 0 ? [helper.threadId] : [];
   }
 }

@@ -1,90 +1,115 @@
-// The helper thread of a ThreadedForecastKernel (./forecast-threads.ts; plain JavaScript so
-// that a worker needs no TypeScript loader). It owns a second instance of the fused module
-// set up like the main thread's ForecastKernel and runs the first rows [0, m) of a chunk
-// whole (teacher-forced pass from the chunk's start state, then the free-running steps)
-// while the main thread runs the teacher-forced pass over all rows and the free-running
-// steps of the rest. Everything goes through one SharedArrayBuffer (layout in
-// forecast-threads.ts) and the Int32 control slots below (Atomics.wait / notify); errors
-// also go to the MessagePort.
-import { workerData } from 'node:worker_threads';
+// The forecast helper thread (./forecast-threads.ts; plain JavaScript so that a worker needs
+// no TypeScript loader), shared by every ThreadedForecastKernel of the thread that started
+// it. For each kernel it owns a second instance of the fused module, set up like that
+// kernel's, and on request runs the first rows [0, m) of a chunk whole (teacher-forced pass
+// from the chunk's start state, then the free-running steps) while the calling thread runs
+// the teacher-forced pass over all rows and the free-running steps of the rest.
+//
+// Kernels are added and removed with messages on the port (read synchronously,
+// receiveMessageOnPort, whenever the request counter moves); a run is described in the
+// control slots below (Atomics.wait / notify) and its data is in the kernel's own
+// SharedArrayBuffer (layout in forecast-threads.ts). Errors go to the port.
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 
-const { module, arch, horizon, chunk, size, control, shared, port } = workerData;
+const { control, port } = workerData;
 const CELL_CODES = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
-// Control slots (Int32); the same numbers as forecast-threads.ts.
+// Pool control slots (Int32); the same numbers as forecast-threads.ts.
 const REQ = 0;
 const DONE = 1;
-const OP = 2;
-const ROWS = 3;
-const PARAMS_GEN = 4;
-const READY = 5;
-const ERROR = 6;
-const OP_RUN = 1;
-const OP_QUIT = 2;
+const RUN_GEN = 2;
+const RUN_KERNEL = 3;
+const RUN_ROWS = 4;
+const ERROR = 5;
+const QUIT = 6;
+// Kernel control slots (Int32, in the kernel's own buffer).
+const K_READY = 0;
+const K_PARAMS_GEN = 1;
 
-const C = arch.channels;
-const stateLength = arch.layers * 2 * arch.hidden;
 const ctrl = new Int32Array(control);
-const sharedParams = new Float32Array(shared, 0, size);
-const sharedState = new Float32Array(shared, size * 4, stateLength);
-const sharedInput = new Float32Array(shared, (size + stateLength) * 4, chunk * C);
-const sharedOut = new Float32Array(shared, (size + stateLength + chunk * C) * 4, chunk * horizon * C);
-// When the worker finished its last chunk (ms since the epoch, performance.timeOrigin + now(): comparable across threads).
-const sharedFinishedAt = new Float64Array(shared, Math.ceil(((size + stateLength + chunk * C + chunk * horizon * C) * 4) / 8) * 8, 1);
+/** Kernel id -> its instance, views and the parameter generation it holds. */
+const kernels = new Map();
 
-let x, params, state, input, out;
-try {
-  x = new WebAssembly.Instance(module, {}).exports;
-  const count = x.init(C, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual ? 1 : 0, 1, 1);
-  if (count !== size) throw new Error(`forecast worker: ${count} parameters, expected ${size}`);
-  const outPtr = x.forecastInit(chunk, horizon);
-  // Buffers are allocated: the memory does not grow any more, so the views stay valid.
-  params = new Float32Array(x.memory.buffer, x.paramsPtr(), size);
-  state = new Float32Array(x.memory.buffer, x.forecastStatePtr(), stateLength);
-  input = new Float32Array(x.memory.buffer, x.forecastInputPtr(), chunk * C);
-  out = new Float32Array(x.memory.buffer, outPtr, chunk * horizon * C);
-} catch (error) {
-  fail(error);
-  Atomics.store(ctrl, READY, -1);
-  Atomics.notify(ctrl, READY);
-  process.exit(1);
-}
-let loadedGen = 0;
-
-/** Rows [0, m) of the chunk in the shared input, from the shared start state. */
-function run(m) {
-  const gen = Atomics.load(ctrl, PARAMS_GEN);
-  if (gen !== loadedGen) {
-    params.set(sharedParams);
-    x.prepare();
-    loadedGen = gen;
+function add({ id, module, arch, horizon, chunk, size, kernelControl, shared }) {
+  const kctrl = new Int32Array(kernelControl);
+  try {
+    const C = arch.channels;
+    const stateLength = arch.layers * 2 * arch.hidden;
+    const x = new WebAssembly.Instance(module, {}).exports;
+    const count = x.init(C, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual ? 1 : 0, 1, 1);
+    if (count !== size) throw new Error(`forecast worker: ${count} parameters, expected ${size}`);
+    const outPtr = x.forecastInit(chunk, horizon);
+    // Buffers are allocated: the memory does not grow any more, so the views stay valid.
+    const f32 = (ptr, n) => new Float32Array(x.memory.buffer, ptr, n);
+    let at = 0;
+    const take = (n) => {
+      const view = new Float32Array(shared, at * 4, n);
+      at += n;
+      return view;
+    };
+    const s = { params: take(size), state: take(stateLength), input: take(chunk * C), out: take(chunk * horizon * C) };
+    s.finishedAt = new Float64Array(shared, Math.ceil((at * 4) / 8) * 8, 1);
+    kernels.set(id, {
+      x,
+      C,
+      horizon,
+      kctrl,
+      loadedGen: 0,
+      shared: s,
+      params: f32(x.paramsPtr(), size),
+      state: f32(x.forecastStatePtr(), stateLength),
+      input: f32(x.forecastInputPtr(), chunk * C),
+      out: f32(outPtr, chunk * horizon * C),
+    });
+    Atomics.store(kctrl, K_READY, 1);
+  } catch (error) {
+    port.postMessage({ error: `kernel ${id}: ${String(error?.stack ?? error)}` });
+    Atomics.store(kctrl, K_READY, -1);
   }
-  state.set(sharedState);
-  input.set(sharedInput.subarray(0, m * C));
-  x.forecastChunk(m);
-  sharedOut.set(out.subarray(0, m * horizon * C));
-  sharedFinishedAt[0] = performance.timeOrigin + performance.now();
 }
 
-function fail(error) {
-  port.postMessage({ error: String(error?.stack ?? error) });
-  Atomics.store(ctrl, ERROR, 1);
+/** Rows [0, m) of kernel k's chunk in its shared input, from its shared start state. */
+function run(k, m) {
+  const gen = Atomics.load(k.kctrl, K_PARAMS_GEN);
+  if (gen !== k.loadedGen) {
+    k.params.set(k.shared.params);
+    k.x.prepare();
+    k.loadedGen = gen;
+  }
+  k.state.set(k.shared.state);
+  k.input.set(k.shared.input.subarray(0, m * k.C));
+  k.x.forecastChunk(m);
+  k.shared.out.set(k.out.subarray(0, m * k.horizon * k.C));
+  k.shared.finishedAt[0] = performance.timeOrigin + performance.now();
 }
 
-Atomics.store(ctrl, READY, 1);
-Atomics.notify(ctrl, READY);
+function drainMessages() {
+  let received;
+  while ((received = receiveMessageOnPort(port))) {
+    const message = received.message;
+    if (message.op === 'add') add(message);
+    else if (message.op === 'remove') kernels.delete(message.id);
+  }
+}
+
 let seen = 0;
+let lastRun = 0;
 for (;;) {
   while (Atomics.load(ctrl, REQ) === seen) Atomics.wait(ctrl, REQ, seen);
   seen = Atomics.load(ctrl, REQ);
-  const op = Atomics.load(ctrl, OP);
-  if (op === OP_QUIT) break;
+  if (Atomics.load(ctrl, QUIT) !== 0) break;
+  drainMessages();
+  const runGen = Atomics.load(ctrl, RUN_GEN);
+  if (runGen === lastRun) continue;
+  lastRun = runGen;
   try {
-    if (op !== OP_RUN) throw new Error(`forecast worker: unknown operation ${op}`);
-    run(Atomics.load(ctrl, ROWS));
+    const k = kernels.get(Atomics.load(ctrl, RUN_KERNEL));
+    if (!k) throw new Error(`forecast worker: no kernel ${Atomics.load(ctrl, RUN_KERNEL)}`);
+    run(k, Atomics.load(ctrl, RUN_ROWS));
   } catch (error) {
-    fail(error);
+    port.postMessage({ error: String(error?.stack ?? error) });
+    Atomics.store(ctrl, ERROR, 1);
   }
-  Atomics.store(ctrl, DONE, seen);
+  Atomics.store(ctrl, DONE, runGen);
   Atomics.notify(ctrl, DONE);
 }
 port.close();
