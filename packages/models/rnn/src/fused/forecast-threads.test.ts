@@ -72,7 +72,7 @@ describe('two-thread forecast', () => {
 
   it('interleaved streams with pushes of 1 to 3,001 rows (over the 2,048-row chunk) equal the single-thread kernel exactly; kernels share one helper thread, which ends with the last dispose', async () => {
     const single = new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), arch, W);
-    const threaded = new ThreadedForecastKernel(fusedModule(), arch, W, undefined, { minRows: 2 });
+    const threaded = new ThreadedForecastKernel(fusedModule(), arch, W, undefined, { minRows: 2, adaptive: false });
     single.load(params);
     threaded.load(params);
     threaded.start();
@@ -101,7 +101,7 @@ describe('two-thread forecast', () => {
     expect(threaded.stats.mainRows).toBeGreaterThan(0);
 
     // A second kernel (another horizon) shares the helper thread; the thread ends with the last of them.
-    const other = new ThreadedForecastKernel(fusedModule(), arch, 3, undefined, { minRows: 2 });
+    const other = new ThreadedForecastKernel(fusedModule(), arch, 3, undefined, { minRows: 2, adaptive: false });
     const otherSingle = new ForecastKernel(new WebAssembly.Instance(fusedModule(), {}), arch, 3);
     other.load(params);
     otherSingle.load(params);

@@ -17,6 +17,8 @@ const K_READY = 0;
 const K_PARAMS_GEN = 1;
 /** How long the calling thread polls for the helper's rows before it sleeps on Atomics.wait. */
 const SPIN_MS = 0.2;
+/** Every this many eligible chunks, one runs the other way (split / alone) to keep both costs current. */
+const PROBE_EVERY = 50;
 
 /**
  * The forecast helper thread: one per JavaScript thread that uses ThreadedForecastKernels
@@ -133,6 +135,13 @@ export interface ForecastThreadOptions {
   minBatchRows?: number;
   /** Longest wait for the helper's rows of a chunk; past it the kernel computes them itself and the helper is stopped. Default 10,000 ms. */
   timeoutMs?: number;
+  /**
+   * Compare (default true): the wall time per row of split chunks with that of chunks run on
+   * the calling thread alone (one in PROBE_EVERY runs the other way) and use the faster. With
+   * another process busy on the second core, the two threads share one core and splitting
+   * only adds the hand-off and the helper's teacher-forced pass.
+   */
+  adaptive?: boolean;
 }
 
 /** What the split did so far (tests and benches). */
@@ -143,9 +152,16 @@ export interface ForecastThreadStats {
   workerRows: number;
   /** Rows of those chunks the calling thread computed. */
   mainRows: number;
+  /** Chunks the helper could have taken that ran on the calling thread alone because that was faster (adaptive). */
+  aloneChunks: number;
 }
 
 let nextKernelId = 1;
+
+/** Exponential smoothing of a cost (the first value as is). */
+function smooth(previous: number, value: number): number {
+  return Number.isNaN(previous) ? value : previous + 0.3 * (value - previous);
+}
 
 /**
  * A ForecastKernel whose chunks of at least `minRows` rows run on two threads: the forecast
@@ -167,11 +183,16 @@ let nextKernelId = 1;
  * kernel's control slots.
  */
 export class ThreadedForecastKernel extends ForecastKernel {
-  readonly stats: ForecastThreadStats = { splitChunks: 0, workerRows: 0, mainRows: 0 };
+  readonly stats: ForecastThreadStats = { splitChunks: 0, workerRows: 0, mainRows: 0, aloneChunks: 0 };
   private readonly id = nextKernelId++;
   private readonly minRows: number;
   private readonly minBatchRows: number;
   private readonly timeoutMs: number;
+  private readonly adaptive: boolean;
+  /** Wall ms per row of recent chunks run split and alone, smoothed (NaN: none yet). */
+  private splitCost = Number.NaN;
+  private aloneCost = Number.NaN;
+  private sinceProbe = 0;
   private readonly kctrl = new Int32Array(new SharedArrayBuffer(2 * 4));
   private readonly sharedBuffer: SharedArrayBuffer;
   private readonly shared: { params: Float32Array; state: Float32Array; input: Float32Array; out: Float32Array; finishedAt: Float64Array };
@@ -189,6 +210,7 @@ export class ThreadedForecastKernel extends ForecastKernel {
     this.minRows = Math.max(2, options.minRows ?? 64);
     this.minBatchRows = options.minBatchRows ?? 8192;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.adaptive = options.adaptive ?? true;
     const C = arch.channels;
     // Layout (forecast-worker.mjs reads the same): params, state, input, out (float32), then the helper's finish time (float64).
     const floats = this.size + this.stateLength + chunk * C + chunk * horizon * C;
@@ -248,6 +270,28 @@ export class ThreadedForecastKernel extends ForecastKernel {
       super.runChunk(values, n, dest, offset);
       return;
     }
+    const started = performance.now();
+    if (!this.splitNext()) {
+      super.runChunk(values, n, dest, offset);
+      this.stats.aloneChunks++;
+      this.aloneCost = smooth(this.aloneCost, (performance.now() - started) / n);
+      return;
+    }
+    this.split(helper, values, n, dest, offset);
+    this.splitCost = smooth(this.splitCost, (performance.now() - started) / n);
+  }
+
+  /** Split this chunk? The faster way so far, except every PROBE_EVERY-th chunk, which measures the other. */
+  private splitNext(): boolean {
+    if (!this.adaptive) return true;
+    const split = !(this.aloneCost < this.splitCost); // until both are measured: split
+    if (++this.sinceProbe < PROBE_EVERY) return split;
+    this.sinceProbe = 0;
+    return !split;
+  }
+
+  /** The chunk over both threads (see the class comment). */
+  private split(helper: ForecastHelper, values: Float32Array, n: number, dest: Float32Array, offset: number): void {
     const C = this.arch.channels;
     const size = this.horizon * C;
     const m = Math.min(n - 1, Math.max(1, Math.round(n * this.share)));
