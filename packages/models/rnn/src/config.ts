@@ -31,7 +31,7 @@ export interface RnnOptions {
   engine: Engine;
   /** Worker threads of the fused engine's training windows (1: the calling thread only). */
   threads: 1 | 2;
-  /** Threads of the fused engine's forecasts and streams (2: big chunks split with a worker thread; same numbers). */
+  /** Threads of the fused engine's forecasts and streams (2: big chunks split with a helper thread; same numbers). */
   forecast_threads: 1 | 2;
 }
 
@@ -80,7 +80,7 @@ export const rnnOptionsSchema: JSONSchema = {
     noise_mode: { type: 'string', enum: ['fresh', 'reference'], default: DEFAULT_OPTIONS.noise_mode, description: 'fresh: every noisy copy gets new noise (the reference\'s intent); reference: the original\'s quirk, one noise sequence reused for every copy and at most 100 copies.' },
     engine: { type: 'string', enum: ['fused', 'tfjs'], default: DEFAULT_OPTIONS.engine, description: 'Training engine: fused (the whole window in one WebAssembly SIMD call) or tfjs (the reference implementation). Same losses and weights; checkpoints move between them.' },
     threads: { type: 'integer', enum: [1, 2], default: DEFAULT_OPTIONS.threads, description: 'Fused engine only: 2 splits the batch lanes of each training window over two worker threads (each half its own WebAssembly instance; gradients summed, one Adam update); the same losses and weights as 1 up to float32 summation order. Needs batch_size >= 2.' },
-    forecast_threads: { type: 'integer', enum: [1, 2], default: DEFAULT_OPTIONS.forecast_threads, description: 'Fused engine only: 2 lets forecasts and streams use a second core: the rows of each push of at least 64 rows (and of batch forecasts of at least 8,192 rows) are split between the calling thread and one worker thread, with the same numbers bit for bit as 1. Only on machines with at least 2 cores (os.availableParallelism()); 1: the calling thread only.' },
+    forecast_threads: { type: 'integer', enum: [1, 2], default: DEFAULT_OPTIONS.forecast_threads, description: 'Fused engine only: 2 lets forecasts and streams use a second core: the rows of each push of at least 64 rows (and of batch forecasts of at least 8,192 rows) are split between the calling thread and a helper thread, with the same numbers bit for bit as 1. Only on machines with at least 2 cores (os.availableParallelism()); 1: the calling thread only.' },
   },
 };
 

@@ -64,7 +64,7 @@ export class FusedEngine {
     return Promise.all(exited).then(() => undefined);
   }
 
-  /** The forecast kernels that split chunks with a worker thread (forecast_threads: 2), in use now. */
+  /** The forecast kernels that split chunks with the helper thread (forecast_threads: 2), in use now. */
   get threadedForecastKernels(): ThreadedForecastKernel[] {
     return [...this.forecastKernels.values()].map((e) => e.kernel).filter((k) => k instanceof ThreadedForecastKernel);
   }
@@ -92,7 +92,7 @@ export class FusedEngine {
   /**
    * The forecast kernel for `horizon` and `chunk` (made once), holding the network's current
    * parameters: with `forecast_threads: 2` on a machine with at least 2 cores, one that
-   * splits big chunks with a worker thread (same numbers).
+   * splits big chunks with a helper thread (same numbers; ./forecast-threads.ts).
    */
   private forecastKernel(horizon: number, chunk: number): ForecastKernel {
     const key = `${horizon}/${chunk}`;
@@ -128,9 +128,8 @@ export class FusedEngine {
    */
   openStream(horizon: number): PredictorStream {
     const params = this.net.params;
-    const kernel = this.forecastKernel(horizon, FORECAST_CHUNK);
     // The kernel always holds the network's current parameters, so unchanged = the stream's.
-    return kernel.openStream(() => {
+    return this.forecastKernel(horizon, FORECAST_CHUNK).openStream(() => {
       if (this.net.params !== params) throw new Error(WEIGHTS_CHANGED);
     });
   }

@@ -124,7 +124,7 @@ export class ForecastKernel {
   /**
    * One chunk: `n` <= chunk rows (`values`, [n, C]) from the instance's current state, which
    * is carried on; the [n, horizon, C] forecast goes to `dest` at `offset`. (Node: the
-   * subclass in ./forecast-threads.ts splits the rows with a worker thread.)
+   * subclass in ./forecast-threads.ts splits the rows with a helper thread.)
    */
   protected runChunk(values: Float32Array, n: number, dest: Float32Array, offset: number): void {
     this.views.input.set(values);
