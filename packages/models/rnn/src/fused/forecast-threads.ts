@@ -1,20 +1,12 @@
 // Node only (worker_threads): the browser uses ForecastKernel (./forecast-kernel.ts) alone.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Architecture } from '../rnn-model.ts';
-import { FORECAST_CHUNK, ForecastKernel } from './forecast-kernel.ts';
+import { CELL_CODES, FORECAST_CHUNK, ForecastKernel } from './forecast-kernel.ts';
 
 const WORKER_URL = new URL('./forecast-worker.mjs', import.meta.url);
-/** Helper control slots (Int32); the same numbers in forecast-worker.mjs. */
-const REQ = 0;
-const DONE = 1;
-const RUN_GEN = 2;
-const RUN_KERNEL = 3;
-const RUN_ROWS = 4;
-const ERROR = 5;
-const QUIT = 6;
-/** A kernel's own control slots (Int32): set up by the helper (1, or -1 on failure); parameter generation. */
-const K_READY = 0;
-const K_PARAMS_GEN = 1;
+/** Helper control slots (Int32), and a kernel's own (set up by the helper: 1, or -1 on failure; parameter generation). The worker gets them in workerData: one definition. */
+const SLOTS = { REQ: 0, DONE: 1, RUN_GEN: 2, RUN_KERNEL: 3, RUN_ROWS: 4, ERROR: 5, QUIT: 6, K_READY: 0, K_PARAMS_GEN: 1 } as const;
+const { REQ, DONE, RUN_GEN, RUN_KERNEL, RUN_ROWS, ERROR, QUIT, K_READY, K_PARAMS_GEN } = SLOTS;
 /** How long the calling thread polls for the helper's rows before it sleeps on Atomics.wait. */
 const SPIN_MS = 0.2;
 /** Every this many eligible chunks, one runs the other way (split / alone) to keep both costs current. */
@@ -48,7 +40,7 @@ class ForecastHelper {
 
   private constructor() {
     const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(WORKER_URL, { workerData: { control: this.ctrl.buffer, port: port2 }, transferList: [port2] });
+    this.worker = new Worker(WORKER_URL, { workerData: { control: this.ctrl.buffer, port: port2, slots: SLOTS }, transferList: [port2] });
     this.worker.unref();
     // Failures come back through the control slots and the port; this only keeps an 'error' event from being unhandled.
     this.worker.on('error', () => {});
@@ -247,7 +239,7 @@ export class ThreadedForecastKernel extends ForecastKernel {
     if (this.helper || this.closed) return;
     this.helper = ForecastHelper.acquire();
     const { arch, horizon, chunk, size } = this;
-    this.helper.post({ op: 'add', id: this.id, module: this.module, arch: { ...arch }, horizon, chunk, size, kernelControl: this.kctrl.buffer, shared: this.sharedBuffer });
+    this.helper.post({ op: 'add', id: this.id, module: this.module, arch: { ...arch }, cellCode: CELL_CODES[arch.cell], horizon, chunk, size, kernelControl: this.kctrl.buffer, shared: this.sharedBuffer });
   }
 
   /** Whether the helper has this kernel's instance and takes rows of chunks of minRows rows now. */

@@ -11,31 +11,21 @@
 // SharedArrayBuffer (layout in forecast-threads.ts). Errors go to the port.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 
-const { control, port } = workerData;
-const CELL_CODES = { LSTM: 0, GRU: 1, RNN_TANH: 2, RNN_RELU: 3 };
-// Pool control slots (Int32); the same numbers as forecast-threads.ts.
-const REQ = 0;
-const DONE = 1;
-const RUN_GEN = 2;
-const RUN_KERNEL = 3;
-const RUN_ROWS = 4;
-const ERROR = 5;
-const QUIT = 6;
-// Kernel control slots (Int32, in the kernel's own buffer).
-const K_READY = 0;
-const K_PARAMS_GEN = 1;
+const { control, port, slots } = workerData;
+// Control slot numbers: defined once, in forecast-threads.ts (SLOTS).
+const { REQ, DONE, RUN_GEN, RUN_KERNEL, RUN_ROWS, ERROR, QUIT, K_READY, K_PARAMS_GEN } = slots;
 
 const ctrl = new Int32Array(control);
 /** Kernel id -> its instance, views and the parameter generation it holds. */
 const kernels = new Map();
 
-function add({ id, module, arch, horizon, chunk, size, kernelControl, shared }) {
+function add({ id, module, arch, cellCode, horizon, chunk, size, kernelControl, shared }) {
   const kctrl = new Int32Array(kernelControl);
   try {
     const C = arch.channels;
     const stateLength = arch.layers * 2 * arch.hidden;
     const x = new WebAssembly.Instance(module, {}).exports;
-    const count = x.init(C, arch.embedding, arch.hidden, arch.layers, CELL_CODES[arch.cell], arch.residual ? 1 : 0, 1, 1);
+    const count = x.init(C, arch.embedding, arch.hidden, arch.layers, cellCode, arch.residual ? 1 : 0, 1, 1);
     if (count !== size) throw new Error(`forecast worker: ${count} parameters, expected ${size}`);
     const outPtr = x.forecastInit(chunk, horizon);
     // Buffers are allocated: the memory does not grow any more, so the views stay valid.
