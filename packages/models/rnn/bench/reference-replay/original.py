@@ -52,6 +52,8 @@ def parse_args():
     p.add_argument('--checkpoint', help="start from the weights of a checkpoint the original saved (save/<data>/checkpoint/<series>.pth)")
     p.add_argument('--shared-masks', type=float, default=0, metavar='RATE',
                    help="dropout RATE with anomalab's masks (its stream for --seed; see SharedMasks) instead of dropout 0")
+    p.add_argument('--noise', action='store_true',
+                   help="keep the original's augmentation noise (its one torch.randn draw for --seed) instead of noise 0")
     p.add_argument('--out', required=True)
     return p.parse_args()
 
@@ -272,7 +274,8 @@ def main():
         os.chdir(root)
         import preprocess_data
         import anomalyDetector
-        preprocess_data.torch = NoiseFreeTorch()
+        if not args.noise:
+            preprocess_data.torch = NoiseFreeTorch()
         # batchify's transposed view reached the original's GPU as a contiguous copy; on the
         # CPU its later .view() calls refuse the strided tensor. Same numbers, contiguous.
         batchify = preprocess_data.PickleDataLoad.batchify

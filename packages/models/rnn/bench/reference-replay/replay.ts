@@ -51,6 +51,7 @@ const { values: args } = parseArgs({
     trace: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
     'shared-masks': { type: 'string' },
+    'original-noise': { type: 'boolean', default: false },
   },
 });
 
@@ -66,6 +67,9 @@ const seed = Number(args.seed);
 const sharedMasks = args['shared-masks'] ? Number(args['shared-masks']) : 0;
 if (!(sharedMasks >= 0 && sharedMasks < 1)) throw new Error(`replay: --shared-masks expects a dropout rate in [0, 1), got ${args['shared-masks']}`);
 const dropoutLabel = sharedMasks > 0 ? `dropout ${sharedMasks} (shared masks)` : 'dropout 0';
+/** Noise on both sides from the original's draw: it keeps its augmentation, anomalab trains on the series it wrote (noise 0 on top). */
+const originalNoise = args['original-noise']!;
+const noiseLabel = originalNoise ? "the original's noise" : 'noise 0';
 
 /** `--set key=value` model options (JSON values, else strings), checked against the schema's names. */
 function extraOptions(): Partial<RnnOptions> {
@@ -92,6 +96,7 @@ const bothSides = {
     ...(args.cell ? ['--model', args.cell] : []),
     ...(args.residual ? ['--res-connection'] : []),
     ...(sharedMasks > 0 ? ['--shared-masks', String(sharedMasks)] : []),
+    ...(originalNoise ? ['--noise'] : []),
   ],
   options: {
     ...(args.clip ? { clip: Number(args.clip) } : {}),
@@ -303,18 +308,23 @@ async function replayEngine(tf: Tf, backend: string, series: string, dir: string
     // Initial weights: the original's, Adam moments zero, step 0.
     await setWeights(predictor, fromTorch(arch, torchTensors(dir, m, 'init')));
 
-    // The series both train on (augmented with noise 0, standardised, batchified).
-    const prepared = prepareTrainingData(predictor.net, { train, validation: test });
-    const lanes = options.batch_size;
+    // The series both train on (augmented, standardised, batchified): with noise 0 each side
+    // builds its own; with --original-noise anomalab takes the original's augmented series
+    // (its rows are already augment_length long, so anomalab's augmentation adds nothing).
     const origTrain = readF32(dir, 'train_series.bin');
     const origValidation = readF32(dir, 'validation_series.bin');
+    const C = train.channels;
+    const given = (values: Float32Array): Series => ({ rows: values.length / C, channels: C, values });
+    const trainData = originalNoise ? { train: given(origTrain), validation: given(origValidation) } : { train, validation: test };
+    const prepared = prepareTrainingData(predictor.net, trainData);
+    const lanes = options.batch_size;
     rows.push(vectors('train series (augmented, batchified)', [[prepared.train.data, batchify(origTrain, origTrain.length / train.channels, train.channels, lanes).data]]));
     rows.push(vectors('validation series (augmented, batchified)', [[prepared.validation!.data, batchify(origValidation, origValidation.length / train.channels, train.channels, lanes).data]]));
 
     // Training through the predictor's own train().
     const services = testServices(seed);
     const { context, reports } = trainContext(epochs, services);
-    await predictor.train({ train, validation: test }, context);
+    await predictor.train(trainData, context);
     const steps = predictor.steps;
     const n = Math.min(steps.length, m.train_terms.length);
     const names = ['free_running', 'teacher_forcing', 'hidden'];
@@ -373,7 +383,7 @@ async function main(): Promise<void> {
       for (const engine of engines) {
         const rows = await replayEngine(tf, backend, series, dir, m, engine);
         results[series][engine] = rows;
-        printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: ${dropoutLabel}, noise 0, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
+        printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: ${dropoutLabel}, ${noiseLabel}, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
       }
     } finally {
       if (!args.keep) rmSync(dir, { recursive: true, force: true });
