@@ -1,5 +1,5 @@
-import { createInterface } from 'node:readline';
 import { AnomalabError, type StreamScore, type StreamSession } from '@anomalab/core';
+import { boundedLines } from './stdin-lines.ts';
 import { RowReader, TIMESTAMP_FIELD } from './stream-rows.ts';
 
 /** Shortest decimal text that reads back as the same float32 (scores are float32). */
@@ -70,7 +70,7 @@ export async function scoreStream(session: StreamSession, input: NodeJS.Readable
       timestamps.delete(s.row);
     }
   };
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = boundedLines(input as AsyncIterable<Buffer | string>);
   try {
     let n = 0;
     for await (const line of lines) {
@@ -90,7 +90,7 @@ export async function scoreStream(session: StreamSession, input: NodeJS.Readable
     }
   } finally {
     // Stop reading: an open stdin would keep the process alive after an error.
-    lines.close();
+    await lines.return(undefined);
     (input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   }
   emit(session.finish());
