@@ -171,8 +171,8 @@ function smooth(previous: number, value: number): number {
  * run on the calling thread until it is ready, so nothing ever waits for it to start.
  * `dispose()` lets it go (the last kernel ends the thread); the kernel stays usable on the
  * calling thread after that. Shared memory per kernel: one SharedArrayBuffer with the
- * parameters, a chunk's start state, the helper's input and output rows, and one with the
- * kernel's control slots.
+ * parameters, a chunk's start state, the helper's input and output rows and its finish time
+ * (the helper gets the views), and one with the kernel's control slots.
  */
 export class ThreadedForecastKernel extends ForecastKernel {
   readonly stats: ForecastThreadStats = { splitChunks: 0, workerRows: 0, mainRows: 0, aloneChunks: 0 };
@@ -186,7 +186,6 @@ export class ThreadedForecastKernel extends ForecastKernel {
   private aloneCost = Number.NaN;
   private sinceProbe = 0;
   private readonly kctrl = new Int32Array(new SharedArrayBuffer(2 * 4));
-  private readonly sharedBuffer: SharedArrayBuffer;
   private readonly shared: { params: Float32Array; state: Float32Array; input: Float32Array; out: Float32Array; finishedAt: Float64Array };
   private readonly module: WebAssembly.Module;
   private helper?: ForecastHelper;
@@ -204,17 +203,18 @@ export class ThreadedForecastKernel extends ForecastKernel {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.adaptive = options.adaptive ?? true;
     const C = arch.channels;
-    // Layout (forecast-worker.mjs reads the same): params, state, input, out (float32), then the helper's finish time (float64).
+    // One SharedArrayBuffer: params, state, input, out (float32), then the helper's finish time
+    // (float64). The helper gets these views themselves (posted views of shared memory stay shared), so the layout is defined here only.
     const floats = this.size + this.stateLength + chunk * C + chunk * horizon * C;
     const timeOffset = Math.ceil((floats * 4) / 8) * 8;
-    this.sharedBuffer = new SharedArrayBuffer(timeOffset + 8);
+    const buffer = new SharedArrayBuffer(timeOffset + 8);
     let at = 0;
     const take = (n: number) => {
-      const view = new Float32Array(this.sharedBuffer, at * 4, n);
+      const view = new Float32Array(buffer, at * 4, n);
       at += n;
       return view;
     };
-    this.shared = { params: take(this.size), state: take(this.stateLength), input: take(chunk * C), out: take(chunk * horizon * C), finishedAt: new Float64Array(this.sharedBuffer, timeOffset, 1) };
+    this.shared = { params: take(this.size), state: take(this.stateLength), input: take(chunk * C), out: take(chunk * horizon * C), finishedAt: new Float64Array(buffer, timeOffset, 1) };
   }
 
   override load(params: Float32Array): void {
@@ -238,8 +238,8 @@ export class ThreadedForecastKernel extends ForecastKernel {
   start(): void {
     if (this.helper || this.closed) return;
     this.helper = ForecastHelper.acquire();
-    const { arch, horizon, chunk, size } = this;
-    this.helper.post({ op: 'add', id: this.id, module: this.module, arch: { ...arch }, cellCode: CELL_CODES[arch.cell], horizon, chunk, size, kernelControl: this.kctrl.buffer, shared: this.sharedBuffer });
+    const { arch, horizon, chunk } = this;
+    this.helper.post({ op: 'add', id: this.id, module: this.module, arch: { ...arch }, cellCode: CELL_CODES[arch.cell], horizon, chunk, kernelControl: this.kctrl.buffer, shared: this.shared });
   }
 
   /** Whether the helper has this kernel's instance and takes rows of chunks of minRows rows now. */

@@ -19,36 +19,29 @@ const ctrl = new Int32Array(control);
 /** Kernel id -> its instance, views and the parameter generation it holds. */
 const kernels = new Map();
 
-function add({ id, module, arch, cellCode, horizon, chunk, size, kernelControl, shared }) {
+function add({ id, module, arch, cellCode, horizon, chunk, kernelControl, shared }) {
   const kctrl = new Int32Array(kernelControl);
   try {
     const C = arch.channels;
-    const stateLength = arch.layers * 2 * arch.hidden;
+    // `shared` holds the kernel's views of its SharedArrayBuffer (params, state, input, out, finishedAt): their lengths size this instance's views.
+    const size = shared.params.length;
     const x = new WebAssembly.Instance(module, {}).exports;
     const count = x.init(C, arch.embedding, arch.hidden, arch.layers, cellCode, arch.residual ? 1 : 0, 1, 1);
     if (count !== size) throw new Error(`forecast worker: ${count} parameters, expected ${size}`);
     const outPtr = x.forecastInit(chunk, horizon);
     // Buffers are allocated: the memory does not grow any more, so the views stay valid.
     const f32 = (ptr, n) => new Float32Array(x.memory.buffer, ptr, n);
-    let at = 0;
-    const take = (n) => {
-      const view = new Float32Array(shared, at * 4, n);
-      at += n;
-      return view;
-    };
-    const s = { params: take(size), state: take(stateLength), input: take(chunk * C), out: take(chunk * horizon * C) };
-    s.finishedAt = new Float64Array(shared, Math.ceil((at * 4) / 8) * 8, 1);
     kernels.set(id, {
       x,
       C,
       horizon,
       kctrl,
       loadedGen: 0,
-      shared: s,
+      shared,
       params: f32(x.paramsPtr(), size),
-      state: f32(x.forecastStatePtr(), stateLength),
-      input: f32(x.forecastInputPtr(), chunk * C),
-      out: f32(outPtr, chunk * horizon * C),
+      state: f32(x.forecastStatePtr(), shared.state.length),
+      input: f32(x.forecastInputPtr(), shared.input.length),
+      out: f32(outPtr, shared.out.length),
     });
     Atomics.store(kctrl, K_READY, 1);
   } catch (error) {
