@@ -98,31 +98,30 @@ def build_layout(args, root):
     return data, series
 
 
-class NoiseFreeTorch(types.ModuleType):
-    """torch, except randn gives zeros: the original's augmentation then appends exact copies."""
+class TorchExcept(types.ModuleType):
+    """torch, except the attributes a subclass defines: handed to one of the original's modules
+    in place of its `torch`, so its code runs unchanged with one function swapped."""
 
     def __init__(self):
         super().__init__('torch')
 
     def __getattr__(self, name):
         return getattr(torch, name)
+
+
+class NoiseFreeTorch(TorchExcept):
+    """torch, except randn gives zeros: the original's augmentation then appends exact copies."""
 
     @staticmethod
     def randn(*size, **kw):
         return torch.zeros(*size, **kw)
 
 
-class Float64Torch(types.ModuleType):
+class Float64Torch(TorchExcept):
     """torch, except FloatTensor builds float64 tensors: given to anomalyDetector, the
     original's own fit_norm_distribution_param and anomalyScore then collect the (float32)
     predictions into float64 error vectors, and its one-pass covariance, torch.inverse and
     products run in float64. Its code and formulas unchanged; only the arithmetic is wider."""
-
-    def __init__(self):
-        super().__init__('torch')
-
-    def __getattr__(self, name):
-        return getattr(torch, name)
 
     @staticmethod
     def FloatTensor(values):
