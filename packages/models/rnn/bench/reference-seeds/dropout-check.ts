@@ -133,10 +133,10 @@ const slotVariance = (d: Draws, m: Float64Array, offset: number, size: number) =
 console.log(`\nGradient variance per parameter tensor, relative to the original's (mean gradient distance / noise per tensor in brackets):\n`);
 console.log(`| tensor | ${results.slice(1).map(([n]) => n).join(' | ')} |`);
 console.log(`|---|${results.slice(1).map(() => '---|').join('')}`);
+const engineMeans = results.slice(1).map(([, d]) => [d, meanVector(d.grads)] as const);
 for (const slot of slots) {
   const vo = slotVariance(original, gOriginal, slot.offset, slot.size);
-  const cells = results.slice(1).map(([, d]) => {
-    const g = meanVector(d.grads);
+  const cells = engineMeans.map(([d, g]) => {
     const va = slotVariance(d, g, slot.offset, slot.size);
     let dist = 0;
     for (let i = slot.offset; i < slot.offset + slot.size; i++) dist += (g[i]! - gOriginal[i]!) ** 2;
