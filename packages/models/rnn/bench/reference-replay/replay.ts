@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { channelStats, errorsFromForecast, GaussianDetector, standardize, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
+import { channelStats, errorsFromForecast, GaussianDetector, oracleSweep, standardize, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
 import { findBenchmark, loadBenchmarkSeries } from '@anomalab/datasets';
 import { loadTensorRuntime, type Tf } from '@anomalab/tfjs';
 import { batchify, type BpttWindow } from '../../src/batchify.ts';
@@ -247,8 +247,15 @@ function printTable(title: string, rows: Row[]): void {
 
 // ---------------------------------------------------------------- one series x engine
 
-/** Fit on the train split and score the test split with the core's error vectors and Gaussian detector; rows against the original's. */
-async function scoringRows(predictor: RnnPredictor, dir: string, m: Manifest, train: Series, test: Series, label: string): Promise<Row[]> {
+/** The core's oracle F1 (the evaluator of every run and of reference-seeds' compare.ts), rows from W on. */
+const oracleF1 = (scores: Float32Array, labels: Uint8Array) => oracleSweep(scores, labels, W).best?.f1 ?? 0;
+
+/**
+ * Fit on the train split and score the test split with the core's error vectors and Gaussian
+ * detector; rows against the original's. Adds to `f1Lines` each channel's oracle F1 from
+ * anomalab's scores next to the same F1 of the original's scores (float32 printed, float64).
+ */
+async function scoringRows(predictor: RnnPredictor, dir: string, m: Manifest, train: Series, test: Series, labels: Uint8Array, label: string, f1Lines: string[]): Promise<Row[]> {
   const rows: Row[] = [];
   const trainErrors = errorsFromForecast(await predictor.forecast(train, W), train, W);
   const detector = new GaussianDetector({ joint: false });
@@ -277,6 +284,8 @@ async function scoringRows(predictor: RnnPredictor, dir: string, m: Manifest, tr
     rows.push(vectors(`${p}test scores (t >= W)`, [[scores[c]!.subarray(W), theirs.subarray(W)]]));
     rows.push(elementwise(`${p}test scores (t < W)`, scores[c]!.subarray(0, W), theirs.subarray(0, W)));
     if (ch.score64) rows.push(elementwise(`${p}test scores vs its code in float64 (t >= W; cond ${ch.cov_condition!.toExponential(1)})`, scores[c]!.subarray(W), readF32(dir, ch.score64).subarray(W)));
+    const f1 = (xs: Float32Array) => oracleF1(xs, labels).toFixed(4);
+    f1Lines.push(`${p}oracle F1 (core's oracleSweep) of anomalab's scores ${f1(scores[c]!)}, of the original's float32 scores ${f1(theirs)}${ch.score64 ? `, of its code in float64 ${f1(readF32(dir, ch.score64))}` : ''}`);
   }
   return rows;
 }
@@ -294,7 +303,7 @@ async function setWeights(predictor: RnnPredictor, flat: Float32Array): Promise<
 }
 
 
-async function replayEngine(tf: Tf, backend: string, series: string, dir: string, m: Manifest, engine: 'fused' | 'tfjs'): Promise<Row[]> {
+async function replayEngine(tf: Tf, backend: string, series: string, dir: string, m: Manifest, engine: 'fused' | 'tfjs'): Promise<{ rows: Row[]; f1Lines: string[] }> {
   const [datasetName, seriesName] = series.split('/') as [string, string];
   const loaded = await loadBenchmarkSeries(findBenchmark(datasetName)!, seriesName);
   const stats = channelStats(loaded.train);
@@ -304,6 +313,8 @@ async function replayEngine(tf: Tf, backend: string, series: string, dir: string
   const predictor = new ObservedPredictor(tf, backend, options, train.channels, seed);
   const arch = predictor.net.arch;
   const rows: Row[] = [];
+  const f1Lines: string[] = [];
+  const labels = loaded.test.labels!;
   try {
     // Initial weights: the original's, Adam moments zero, step 0.
     await setWeights(predictor, fromTorch(arch, torchTensors(dir, m, 'init')));
@@ -354,14 +365,14 @@ async function replayEngine(tf: Tf, backend: string, series: string, dir: string
     rows.push(elementwise(`validation loss (per epoch)`, reports.map((r) => r.validation!.loss!), m.validation.map((v) => v.loss)));
     names.forEach((name, k) => rows.push(elementwise(`validation: ${name} (per epoch, mean)`, reports.map((r) => r.validation![name]!), m.validation.map((v) => v.windows.reduce((a, t) => a + t[k]!, 0) / v.windows.length))));
 
-    rows.push(...(await scoringRows(predictor, dir, m, train, test, 'after training: ')));
+    rows.push(...(await scoringRows(predictor, dir, m, train, test, labels, 'after training: ', f1Lines)));
     // The scoring alone, from identical weights: the original's final ones.
     await setWeights(predictor, fromTorch(arch, torchTensors(dir, m, 'final')));
-    rows.push(...(await scoringRows(predictor, dir, m, train, test, "original's final weights: ")));
+    rows.push(...(await scoringRows(predictor, dir, m, train, test, labels, "original's final weights: ", f1Lines)));
   } finally {
     predictor.dispose();
   }
-  return rows;
+  return { rows, f1Lines };
 }
 
 async function main(): Promise<void> {
@@ -381,9 +392,11 @@ async function main(): Promise<void> {
       });
       results[series] = {};
       for (const engine of engines) {
-        const rows = await replayEngine(tf, backend, series, dir, m, engine);
+        const { rows, f1Lines } = await replayEngine(tf, backend, series, dir, m, engine);
         results[series][engine] = rows;
         printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: ${dropoutLabel}, ${noiseLabel}, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
+        console.log('');
+        for (const line of f1Lines) console.log(`  ${line}`);
       }
     } finally {
       if (!args.keep) rmSync(dir, { recursive: true, force: true });
