@@ -19,7 +19,7 @@
 // tells seed noise from a difference: both sides' means over all seeds, a permutation test
 // of the difference (two-sided, 100,000 seeded permutations, simple-statistics), and how
 // often a 3-seed mean of each side's other seeds reaches the bar set by the original's first
-// three (the must-show's criterion, applied to the original itself as a control).
+// three (issue 18's 3-seed criterion, applied to the original itself as a control).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
