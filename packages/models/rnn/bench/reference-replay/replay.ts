@@ -283,9 +283,10 @@ async function scoringRows(predictor: RnnPredictor, dir: string, m: Manifest, tr
     rows.push(elementwise(`${p}test scores (t >= W)`, scores[c]!.subarray(W), theirs.subarray(W)));
     rows.push(vectors(`${p}test scores (t >= W)`, [[scores[c]!.subarray(W), theirs.subarray(W)]]));
     rows.push(elementwise(`${p}test scores (t < W)`, scores[c]!.subarray(0, W), theirs.subarray(0, W)));
-    if (ch.score64) rows.push(elementwise(`${p}test scores vs its code in float64 (t >= W; cond ${ch.cov_condition!.toExponential(1)})`, scores[c]!.subarray(W), readF32(dir, ch.score64).subarray(W)));
+    const theirs64 = ch.score64 ? readF32(dir, ch.score64) : undefined;
+    if (theirs64) rows.push(elementwise(`${p}test scores vs its code in float64 (t >= W; cond ${ch.cov_condition!.toExponential(1)})`, scores[c]!.subarray(W), theirs64.subarray(W)));
     const f1 = (xs: Float32Array) => oracleF1(xs, labels).toFixed(4);
-    f1Lines.push(`${p}oracle F1 (core's oracleSweep) of anomalab's scores ${f1(scores[c]!)}, of the original's float32 scores ${f1(theirs)}${ch.score64 ? `, of its code in float64 ${f1(readF32(dir, ch.score64))}` : ''}`);
+    f1Lines.push(`${p}oracle F1 (core's oracleSweep) of anomalab's scores ${f1(scores[c]!)}, of the original's float32 scores ${f1(theirs)}${theirs64 ? `, of its code in float64 ${f1(theirs64)}` : ''}`);
   }
   return rows;
 }
@@ -329,8 +330,8 @@ async function replayEngine(tf: Tf, backend: string, series: string, dir: string
     const trainData = originalNoise ? { train: given(origTrain), validation: given(origValidation) } : { train, validation: test };
     const prepared = prepareTrainingData(predictor.net, trainData);
     const lanes = options.batch_size;
-    rows.push(vectors('train series (augmented, batchified)', [[prepared.train.data, batchify(origTrain, origTrain.length / train.channels, train.channels, lanes).data]]));
-    rows.push(vectors('validation series (augmented, batchified)', [[prepared.validation!.data, batchify(origValidation, origValidation.length / train.channels, train.channels, lanes).data]]));
+    rows.push(vectors('train series (augmented, batchified)', [[prepared.train.data, batchify(origTrain, origTrain.length / C, C, lanes).data]]));
+    rows.push(vectors('validation series (augmented, batchified)', [[prepared.validation!.data, batchify(origValidation, origValidation.length / C, C, lanes).data]]));
 
     // Training through the predictor's own train().
     const services = testServices(seed);
