@@ -52,8 +52,15 @@ const { values: args } = parseArgs({
 if (args.only && !['original', 'anomalab'].includes(args.only)) throw new Error(`--only expects original or anomalab, got ${args.only}`);
 if (!args.original && args.only !== 'anomalab') throw new Error('--original <checkout of chickenbestlover/RNN-Time-series-Anomaly-Detection> is required (or --only anomalab)');
 const seriesNames = args.series.split(',');
-const seeds = args.seeds.split(',').map(Number);
-const anomalabSeeds = (args['anomalab-seeds'] ?? args.seeds).split(',').map(Number);
+/** A comma-separated list of integer seeds, or a clear error naming the option. */
+function seedList(option: string, text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const list = parts.map(Number);
+  if (!parts.every((s) => /^\d+$/.test(s)) || !list.every(Number.isSafeInteger)) throw new Error(`--${option} expects comma-separated integers, got "${text}"`);
+  return list;
+}
+const seeds = seedList('seeds', args.seeds);
+const anomalabSeeds = seedList('anomalab-seeds', args['anomalab-seeds'] ?? args.seeds);
 const epochs = Number(args.epochs);
 const work = resolve(args.work);
 mkdirSync(work, { recursive: true });
