@@ -15,6 +15,7 @@
 import { allocate, Dims, Lanes, layer, Params, Win } from './layout';
 import { cellAllocate, cellGates } from './cells';
 import { drawMasks } from './dropout';
+import { drawTorchMasks, torchStreamAllocate, TorchStream } from './torch-random';
 import { freezeHiddenTargets as freezeTargets, Loss, lossAllocate, TERMS } from './loss';
 import { backwardWindow, forwardWindow, prepare as prepareWeights, resetState as resetCarried } from './network';
 import { adamStep } from './adam';
@@ -31,8 +32,22 @@ export function init(c: i32, e: i32, h: i32, n: i32, cell: i32, residual: bool, 
   const count = allocate(c, e, h, n, cell, cellGates(cell), residual, b, lmax);
   lossAllocate(lmax);
   for (let l = 0; l < n; l++) cellAllocate(layer(l), lmax, 2 * b);
+  torchStreamAllocate();
   return count;
 }
+
+/**
+ * Where the training windows' dropout masks come from: false (rng: counter) mulberry32 from
+ * each call's maskSeed; true (rng: torch) the PyTorch generator at torchStatePtr, advanced
+ * by every window (./torch-random.ts).
+ */
+export function setTorchMasks(on: bool): void {
+  TorchStream.on = on;
+}
+/** The PyTorch generator's state: 625 u32, [read position, mt19937's 624 words]. */
+export function torchStatePtr(): usize { return TorchStream.state; }
+/** Tests: the last training window's dropout masks, [L, sites, P, width] f32. */
+export function masksPtr(): usize { return Win.masks; }
 
 /** This instance computes lanes [offset, offset + b) of a batch of `total` lanes (see Lanes). */
 export function setLaneSplit(total: i32, offset: i32): void {
@@ -77,11 +92,15 @@ export function freezeHiddenTargets(L: i32, on: bool): void {
 /**
  * Loss terms (-> termsPtr, f64 x3) and gradient (-> gradPtr) of one window of `L` steps
  * of the batchified series at `seq` ([steps, B, C]) starting at row `start`, from the
- * carried state; the state is then advanced. dropout > 0 draws the masks from `maskSeed`.
+ * carried state; the state is then advanced. dropout > 0 draws the masks from `maskSeed`
+ * (or, after setTorchMasks(true), from the PyTorch generator).
  */
 export function lossAndGrad(seq: usize, start: i32, L: i32, dropout: f64, maskSeed: u32): void {
   const useMasks = dropout > 0;
-  if (useMasks) drawMasks(L, dropout, maskSeed);
+  if (useMasks) {
+    if (TorchStream.on) drawTorchMasks(L, dropout);
+    else drawMasks(L, dropout, maskSeed);
+  }
   forwardWindow(seq, start, L, useMasks);
   backwardWindow(seq, start, L, useMasks);
 }

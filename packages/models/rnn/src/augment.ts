@@ -35,7 +35,7 @@ export const REFERENCE_COPIES = 100;
  * version of the series, and at most 100 copies are appended (a short split gives fewer
  * than `length` rows).
  */
-export function augment(series: Series, std: ArrayLike<number>, noise: number, length: number, random: Random, mode: NoiseMode = 'fresh'): Series {
+export function augment(series: Series, std: ArrayLike<number>, noise: number, length: number, random: Pick<Random, 'normal'>, mode: NoiseMode = 'fresh'): Series {
   const { rows, channels: C, values } = series;
   if (rows === 0) return series;
   const total = mode === 'reference' ? Math.min(Math.max(rows, length), rows * (REFERENCE_COPIES + 1)) : Math.max(rows, length);

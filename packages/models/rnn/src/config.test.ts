@@ -10,7 +10,7 @@ describe('rnn plugin', () => {
     expect(rnnModel.trainingDefaults).toEqual({ epochs: 400, save_interval: 10 });
     expect(DEFAULT_OPTIONS).toEqual({
       cell: 'LSTM', embedding: 32, hidden: 32, layers: 2, dropout: 0.2, lr: 2e-4, weight_decay: 1e-4, clip: 10,
-      batch_size: 64, bptt: 50, residual: false, augment_length: 100000, noise: 0.05, noise_mode: 'fresh', engine: 'fused', threads: 1, forecast_threads: 2,
+      batch_size: 64, bptt: 50, residual: false, augment_length: 100000, noise: 0.05, noise_mode: 'reference', rng: 'torch', engine: 'fused', threads: 1, forecast_threads: 2,
     });
   });
 

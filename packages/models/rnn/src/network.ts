@@ -3,16 +3,26 @@ import { SeededRandom } from '@anomalab/core';
 import { FlatNetwork, stopGradient, type Tf } from '@anomalab/tfjs';
 import type { RnnOptions } from './config.ts';
 import { architectureOf, rnnParameters, type Architecture } from './rnn-model.ts';
+import { torchInitialParameters } from './torch-init.ts';
+import { TorchGenerator } from './torch-random.ts';
 
 /**
  * The mutable numeric state of one predictor: flat parameters and Adam moments as tfjs
- * tensors, plus what is needed to derive the random numbers (seed; the dropout stream is
- * keyed by the Adam step). Shared by the train loop, the forecaster and the checkpoints.
+ * tensors, plus what is needed to derive the random numbers (seed; with rng: counter the
+ * dropout stream is keyed by the Adam step, with rng: torch it is the generator's state). Shared by the train loop, the forecaster and the checkpoints.
  */
 export class RnnNetwork extends FlatNetwork {
   readonly arch: Architecture;
   /** PyTorch's `.detach()` for use inside gradient functions. */
   readonly detach: (x: tfType.Tensor) => tfType.Tensor;
+  /**
+   * rng: torch. The original draws its initial weights after the augmentation noise, whose
+   * size only the data tell: until training starts (or a state is set) the weights are a
+   * placeholder drawn as if there were no noise, and training draws them in their place.
+   */
+  torchInitPending: boolean;
+  /** rng: torch. The generator's state for the next training window, once training started (or restored). */
+  torchState?: Uint32Array;
 
   constructor(
     tf: Tf,
@@ -23,8 +33,10 @@ export class RnnNetwork extends FlatNetwork {
   ) {
     const arch = architectureOf(options, channels);
     const layout = rnnParameters(arch);
-    super(tf, backend, layout, layout.initialParameters(new SeededRandom(seed).fork('rnn/init')), { lr: options.lr, weightDecay: options.weight_decay, clip: options.clip }, seed);
+    const initial = options.rng === 'torch' ? torchInitialParameters(arch, new TorchGenerator(seed)) : layout.initialParameters(new SeededRandom(seed).fork('rnn/init'));
+    super(tf, backend, layout, initial, { lr: options.lr, weightDecay: options.weight_decay, clip: options.clip }, seed);
     this.arch = arch;
+    this.torchInitPending = options.rng === 'torch';
     this.detach = stopGradient(tf);
   }
 }

@@ -4,7 +4,7 @@ import { loadTensorRuntime } from '@anomalab/tfjs';
 import type * as tfType from '@tensorflow/tfjs';
 import { resolveOptions, type CellType } from './config.ts';
 import { architectureOf, disposeTransposed, initialParameters, stopGradient, transposedWeights, weightViews, windowLoss, withTransposed, zeroState } from './rnn-model.ts';
-import { windowMasks } from './dropout.ts';
+import { counterMaskValues, windowMasks } from './dropout.ts';
 
 describe('rnn model gradients', () => {
   it.each(['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'] as CellType[])('%s: the fast dense backward equals tfjs autograd', async (cell) => {
@@ -16,7 +16,7 @@ describe('rnn model gradients', () => {
     const inputs = Array.from({ length: L }, () => tf.tensor2d(Array.from({ length: B * 2 }, () => random.normal()), [B, 2]));
     const targets = tf.tensor3d(Array.from({ length: L * 2 * B * 2 }, () => random.normal()), [L, 2 * B, 2]);
     const state = zeroState(tf, arch, B);
-    const masks = windowMasks(tf, 0.2, L, 2 * B, [5, 4, 4], 9);
+    const masks = windowMasks(tf, counterMaskValues(0.2, L * 2 * B * 13, 9), L, 2 * B, [5, 4, 4]);
     const detach = stopGradient(tf);
     const transposed = transposedWeights(tf, arch, params);
     const gradient = (fast: boolean) => {

@@ -1,5 +1,5 @@
 import type { Tf } from './tf-types.ts';
-import type { EpochPlan, Forecast, PredictorStream, PredictorStreamOptions, Series, TrainData } from '@anomalab/core';
+import { AnomalabError, type EpochPlan, type Forecast, type PredictorState, type PredictorStream, type PredictorStreamOptions, type Series, type TrainData } from '@anomalab/core';
 import { FlatParameterPredictor } from '@anomalab/tfjs';
 import type { RnnOptions } from './config.ts';
 import { forecastBatched } from './forecast.ts';
@@ -10,6 +10,7 @@ import { RnnNetwork } from './network.ts';
 import { tfjsTrainingPlan } from './train-loop.ts';
 import type { BpttWindow } from './batchify.ts';
 import { STATE_FORMAT } from './architecture.ts';
+import { TORCH_STATE_WORDS } from './torch-random.ts';
 
 export { STATE_FORMAT };
 
@@ -26,6 +27,35 @@ export class RnnPredictor extends FlatParameterPredictor<BpttWindow> {
     const net = new RnnNetwork(tf, backend, options, channels, seed);
     super(net, 'rnn', STATE_FORMAT, net.arch);
     if (options.engine === 'fused') this.fused = new FusedEngine(this.net);
+  }
+
+  /** The core's flat state plus the random stream: `rng`, and with rng: torch the generator's state for the next window. */
+  protected override async readState(): Promise<PredictorState> {
+    const state = await super.readState();
+    const { rng } = this.net.options;
+    state.json.rng = rng;
+    if (rng === 'torch' && this.net.torchState) state.json.torch_state = Array.from(this.net.torchState);
+    return state;
+  }
+
+  /**
+   * Restores the weights and the stream a checkpoint continues with. A checkpoint of the
+   * other stream is refused rather than resumed on a stream it did not start with
+   * (checkpoints without `rng` were written with the counter stream).
+   */
+  protected override async writeState(state: PredictorState): Promise<void> {
+    const { rng } = this.net.options;
+    const saved = typeof state.json.rng === 'string' ? state.json.rng : 'counter';
+    const step = Number(state.json.step ?? 0);
+    const fail = (why: string) => new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `rnn: ${why}`);
+    if (step > 0 && saved !== rng) throw fail(`the checkpoint continues the rng: ${saved} stream at step ${step}, the model is configured with rng: ${rng}; set model.options.rng: ${saved} to resume it`);
+    const words = state.json.torch_state;
+    if (words !== undefined && !(Array.isArray(words) && words.length === TORCH_STATE_WORDS && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)))
+      throw fail(`torch_state must be ${TORCH_STATE_WORDS} 32-bit words`);
+    if (rng === 'torch' && step > 0 && words === undefined) throw fail(`an rng: torch checkpoint at step ${step} without torch_state`);
+    await super.writeState(state);
+    this.net.torchInitPending = false;
+    this.net.torchState = rng === 'torch' && words !== undefined ? Uint32Array.from(words as number[]) : undefined;
   }
 
   protected planTraining(data: TrainData): EpochPlan<BpttWindow> {

@@ -1,8 +1,9 @@
 import type * as tfType from '@tensorflow/tfjs';
-import { LossAverage, mixSeed, SeededRandom, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
+import { LossAverage, SeededRandom, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
 import { augment, channelStd } from './augment.ts';
 import { batchify, bpttWindows, type BpttWindow } from './batchify.ts';
-import { windowMasks } from './dropout.ts';
+import { maskWidths, nextWindowMaskValues, windowMasks } from './dropout.ts';
+import { startTorchStream, type TorchNoise } from './torch-training.ts';
 import { batchLine, epochLine } from './format-log.ts';
 import type { RnnNetwork } from './network.ts';
 import { disposeTransposed, transposedWeights, weightViews, windowLoss, withTransposed, zeroState, type ModelState } from './rnn-model.ts';
@@ -73,10 +74,9 @@ export function trainWindow(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor
 export function windowGradient(net: RnnNetwork, inputs: Tensor2D[], targets: Tensor3D, state: ModelState): { grad: tfType.Tensor1D; terms: Float32Array; state: ModelState } {
   const tf = net.tf;
   const { arch, options } = net;
-  const lanes = inputs[0]!.shape[0] * 2;
-  // The dropout stream is keyed by (seed, Adam step): restoring the step restores it.
+  const batchLanes = inputs[0]!.shape[0];
   const masks = options.dropout > 0
-    ? windowMasks(tf, options.dropout, inputs.length, lanes, [arch.embedding, ...Array<number>(arch.layers).fill(arch.hidden)], mixSeed(net.seed, net.adam.step))
+    ? windowMasks(tf, nextWindowMaskValues(net, inputs.length, batchLanes), inputs.length, 2 * batchLanes, maskWidths(net))
     : undefined;
   let kept: { terms: tfType.Tensor1D; state: ModelState } | undefined;
   const transposed = transposedWeights(tf, arch, net.params);
@@ -127,9 +127,11 @@ export function prepareTrainingData(net: RnnNetwork, data: TrainData): { train: 
   const { options } = net;
   const std = channelStd(data.train);
   const random = new SeededRandom(net.seed);
-  const train = upload(net, augment(data.train, std, options.noise, options.augment_length, random.fork('rnn/augment/train'), options.noise_mode), options.batch_size, 'train');
+  // rng: torch replays the original's draws before training (its noise, then the initial weights).
+  const torch: TorchNoise = options.rng === 'torch' ? startTorchStream(net, data) : {};
+  const train = upload(net, augment(data.train, std, options.noise, options.augment_length, torch.train ?? random.fork('rnn/augment/train'), options.noise_mode), options.batch_size, 'train');
   const validation = data.validation && data.validation.rows > 0
-    ? upload(net, augment(data.validation, std, options.noise, options.augment_length, random.fork('rnn/augment/validation'), options.noise_mode), options.batch_size, 'validation')
+    ? upload(net, augment(data.validation, std, options.noise, options.augment_length, torch.validation ?? random.fork('rnn/augment/validation'), options.noise_mode), options.batch_size, 'validation')
     : undefined;
   return { train, validation };
 }

@@ -15,6 +15,21 @@ declare namespace __AdaptedExports {
    */
   export function init(c: number, e: number, h: number, n: number, cell: number, residual: boolean, b: number, lmax: number): number;
   /**
+   * fused/setTorchMasks
+   * @param on `bool`
+   */
+  export function setTorchMasks(on: boolean): void;
+  /**
+   * fused/torchStatePtr
+   * @returns `usize`
+   */
+  export function torchStatePtr(): number;
+  /**
+   * fused/masksPtr
+   * @returns `usize`
+   */
+  export function masksPtr(): number;
+  /**
    * fused/setLaneSplit
    * @param total `i32`
    * @param offset `i32`

@@ -7,6 +7,19 @@ export async function instantiate(module, imports = {}) {
       residual = residual ? 1 : 0;
       return exports.init(c, e, h, n, cell, residual, b, lmax);
     },
+    setTorchMasks(on) {
+      // fused/setTorchMasks(bool) => void
+      on = on ? 1 : 0;
+      exports.setTorchMasks(on);
+    },
+    torchStatePtr() {
+      // fused/torchStatePtr() => usize
+      return exports.torchStatePtr() >>> 0;
+    },
+    masksPtr() {
+      // fused/masksPtr() => usize
+      return exports.masksPtr() >>> 0;
+    },
     paramsPtr() {
       // fused/paramsPtr() => usize
       return exports.paramsPtr() >>> 0;

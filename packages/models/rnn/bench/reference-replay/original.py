@@ -52,10 +52,15 @@ def parse_args():
     p.add_argument('--checkpoint', help="start from the weights of a checkpoint the original saved (save/<data>/checkpoint/<series>.pth)")
     p.add_argument('--shared-masks', type=float, default=0, metavar='RATE',
                    help="dropout RATE with anomalab's masks (its stream for --seed; see SharedMasks) instead of dropout 0")
+    p.add_argument('--dropout', type=float, default=0, metavar='RATE',
+                   help="the original's own --dropout, its masks from its own generator (replay.ts --torch-rng)")
     p.add_argument('--noise', action='store_true',
                    help="keep the original's augmentation noise (its one torch.randn draw for --seed) instead of noise 0")
     p.add_argument('--out', required=True)
-    return p.parse_args()
+    args = p.parse_args()
+    if args.dropout and args.shared_masks:
+        p.error("--dropout (its own masks) and --shared-masks (anomalab's) exclude each other")
+    return args
 
 
 def mirror_table(mirror):
@@ -280,7 +285,7 @@ def main():
         batchify = preprocess_data.PickleDataLoad.batchify
         preprocess_data.PickleDataLoad.batchify = lambda self, *a, **kw: batchify(self, *a, **kw).contiguous()
         # The script's set-up and functions (argument parsing, seed, data, model, Adam, train, evaluate).
-        sys.argv = [str(script), '--data', data, '--filename', series + '.pkl', '--device', 'cpu', '--dropout', str(args.shared_masks),
+        sys.argv = [str(script), '--data', data, '--filename', series + '.pkl', '--device', 'cpu', '--dropout', str(args.shared_masks or args.dropout),
                     '--seed', str(args.seed), '--epochs', str(args.epochs), '--prediction_window_size', str(args.window)]
         if args.clip is not None:
             sys.argv += ['--clip', str(args.clip)]

@@ -24,12 +24,12 @@ import { channelStats, errorsFromForecast, GaussianDetector, oracleSweep, standa
 import { findBenchmark, loadBenchmarkSeries } from '@anomalab/datasets';
 import { loadTensorRuntime, type Tf } from '@anomalab/tfjs';
 import { batchify, type BpttWindow } from '../../src/batchify.ts';
-import { resolveOptions, rnnOptionsSchema, type RnnOptions } from '../../src/config.ts';
+import { DEFAULT_OPTIONS, resolveOptions, rnnOptionsSchema, type RnnOptions } from '../../src/config.ts';
 import { parameterLayout } from '../../src/rnn-model.ts';
 import { RnnPredictor } from '../../src/rnn-predictor.ts';
 import { testServices, trainContext } from '../../src/test-support.ts';
 import { prepareTrainingData } from '../../src/train-loop.ts';
-import { fromTorch, type TorchTensor } from './torch-layout.ts';
+import { fromTorch, type TorchTensor } from '../../src/torch-layout.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     reuse: { type: 'boolean', default: false },
     'shared-masks': { type: 'string' },
     'original-noise': { type: 'boolean', default: false },
+    'torch-rng': { type: 'string' },
   },
 });
 
@@ -69,7 +70,16 @@ if (!(sharedMasks >= 0 && sharedMasks < 1)) throw new Error(`replay: --shared-ma
 const dropoutLabel = sharedMasks > 0 ? `dropout ${sharedMasks} (shared masks)` : 'dropout 0';
 /** Noise on both sides from the original's draw: it keeps its augmentation, anomalab trains on the series it wrote (noise 0 on top). */
 const originalNoise = args['original-noise']!;
+/**
+ * Nothing shared: each side draws its own initial weights, noise and dropout masks at rate
+ * RATE, the original from PyTorch's generator, anomalab with rng: torch (noise_mode:
+ * reference, its default noise), which should draw the same numbers.
+ */
+const torchRng = args['torch-rng'] ? Number(args['torch-rng']) : undefined;
+if (torchRng !== undefined && !(torchRng >= 0 && torchRng < 1)) throw new Error(`replay: --torch-rng expects a dropout rate in [0, 1), got ${args['torch-rng']}`);
+if (torchRng !== undefined && (sharedMasks > 0 || originalNoise)) throw new Error('replay: --torch-rng (each side its own draws) excludes --shared-masks and --original-noise');
 const noiseLabel = originalNoise ? "the original's noise" : 'noise 0';
+const randomLabel = torchRng !== undefined ? `each side its own draws (anomalab rng: torch), dropout ${torchRng}, the original's noise` : `${dropoutLabel}, ${noiseLabel}`;
 
 /** `--set key=value` model options (JSON values, else strings), checked against the schema's names. */
 function extraOptions(): Partial<RnnOptions> {
@@ -97,6 +107,7 @@ const bothSides = {
     ...(args.residual ? ['--res-connection'] : []),
     ...(sharedMasks > 0 ? ['--shared-masks', String(sharedMasks)] : []),
     ...(originalNoise ? ['--noise'] : []),
+    ...(torchRng !== undefined ? ['--dropout', String(torchRng), '--noise'] : []),
   ],
   options: {
     ...(args.clip ? { clip: Number(args.clip) } : {}),
@@ -104,6 +115,7 @@ const bothSides = {
     ...(args.cell ? { cell: args.cell } : {}),
     ...(args.residual ? { residual: true } : {}),
     ...(sharedMasks > 0 ? { dropout: sharedMasks } : {}),
+    ...(torchRng !== undefined ? { rng: 'torch', noise_mode: 'reference', noise: DEFAULT_OPTIONS.noise, dropout: torchRng } : {}),
   } as Partial<RnnOptions>,
 };
 
@@ -317,8 +329,8 @@ async function replayEngine(tf: Tf, backend: string, series: string, dir: string
   const f1Lines: string[] = [];
   const labels = loaded.test.labels!;
   try {
-    // Initial weights: the original's, Adam moments zero, step 0.
-    await setWeights(predictor, fromTorch(arch, torchTensors(dir, m, 'init')));
+    // Initial weights: the original's, Adam moments zero, step 0 (--torch-rng: anomalab draws its own, compared below).
+    if (torchRng === undefined) await setWeights(predictor, fromTorch(arch, torchTensors(dir, m, 'init')));
 
     // The series both train on (augmented, standardised, batchified): with noise 0 each side
     // builds its own; with --original-noise anomalab takes the original's augmented series
@@ -329,6 +341,11 @@ async function replayEngine(tf: Tf, backend: string, series: string, dir: string
     const given = (values: Float32Array): Series => ({ rows: values.length / C, channels: C, values });
     const trainData = originalNoise ? { train: given(origTrain), validation: given(origValidation) } : { train, validation: test };
     const prepared = prepareTrainingData(predictor.net, trainData);
+    if (torchRng !== undefined) {
+      // rng: torch drew the initial weights (after the noise) in prepareTrainingData; training starts from them.
+      const ownInit = (predictor.net.params.dataSync() as Float32Array).slice();
+      rows.push(vectors("initial weights (anomalab's own rng: torch draw)", [[ownInit, fromTorch(arch, torchTensors(dir, m, 'init'))]]));
+    }
     const lanes = options.batch_size;
     rows.push(vectors('train series (augmented, batchified)', [[prepared.train.data, batchify(origTrain, origTrain.length / C, C, lanes).data]]));
     rows.push(vectors('validation series (augmented, batchified)', [[prepared.validation!.data, batchify(origValidation, origValidation.length / C, C, lanes).data]]));
@@ -395,7 +412,7 @@ async function main(): Promise<void> {
       for (const engine of engines) {
         const { rows, f1Lines } = await replayEngine(tf, backend, series, dir, m, engine);
         results[series][engine] = rows;
-        printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: ${dropoutLabel}, ${noiseLabel}, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
+        printTable(`${series}, engine ${engine}${args.set!.length ? ` (${args.set!.join(' ')})` : ''}${bothSides.python.length ? ` (both: ${bothSides.python.join(' ')})` : ''}: ${randomLabel}, ${epochs} epoch(s), seed ${seed}, W=${W}`, rows);
         console.log('');
         for (const line of f1Lines) console.log(`  ${line}`);
       }

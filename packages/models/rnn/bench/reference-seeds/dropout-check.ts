@@ -19,7 +19,7 @@ import { FusedKernel } from '../../src/fused/kernel.ts';
 import { RnnNetwork } from '../../src/network.ts';
 import { architectureOf, rnnParameters, zeroState } from '../../src/rnn-model.ts';
 import { windowGradient, windowTensors, type Batched } from '../../src/train-loop.ts';
-import { fromTorch, type TorchTensor } from '../reference-replay/torch-layout.ts';
+import { fromTorch, type TorchTensor } from '../../src/torch-layout.ts';
 
 const { values: args } = parseArgs({
   options: {

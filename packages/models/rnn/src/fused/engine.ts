@@ -9,7 +9,7 @@ import { FusedKernel, fusedModule, type AdamConstants } from './kernel.ts';
 import { ThreadedKernel } from './threads.ts';
 
 /** What training uses of a kernel: the single-instance FusedKernel or the two-thread ThreadedKernel. */
-export type TrainKernel = Pick<FusedKernel, 'loadSeries' | 'resetState' | 'trainWindow' | 'evalWindow' | 'load' | 'params' | 'm' | 'v'>;
+export type TrainKernel = Pick<FusedKernel, 'loadSeries' | 'resetState' | 'trainWindow' | 'evalWindow' | 'load' | 'params' | 'm' | 'v' | 'setTorchStream' | 'torchState'>;
 
 /** What `describe()` reports for the fused engine. */
 export const FUSED_ENGINE_NAME = 'fused-wasm-simd';
@@ -77,7 +77,10 @@ export class FusedEngine {
   /** Network (tfjs tensors) -> kernel. */
   syncIn(): void {
     const { net } = this;
-    this.trainer().load(net.params.dataSync() as Float32Array, net.adam.m.dataSync() as Float32Array, net.adam.v.dataSync() as Float32Array);
+    const kernel = this.trainer();
+    kernel.load(net.params.dataSync() as Float32Array, net.adam.m.dataSync() as Float32Array, net.adam.v.dataSync() as Float32Array);
+    if (net.options.rng === 'torch' && !net.torchState) throw new Error('rnn: rng: torch training before the generator started (prepareTrainingData)');
+    kernel.setTorchStream(net.options.rng === 'torch' ? net.torchState : undefined);
     this.step = net.adam.step;
   }
 
@@ -87,6 +90,7 @@ export class FusedEngine {
     const kernel = this.trainer();
     net.setParams(net.tf.tensor1d(kernel.params.slice()));
     net.adam.load(kernel.m.slice(), kernel.v.slice(), this.step);
+    if (net.options.rng === 'torch') net.torchState = kernel.torchState;
   }
 
   /**

@@ -11,6 +11,7 @@ import { createPredictor, syntheticSplits, testServices, trainContext, TINY, rel
 import { forecastBatched } from '../forecast.ts';
 import { FusedKernel } from './kernel.ts';
 import { tfLossAndGrad } from './reference.ts';
+import { TorchGenerator } from '../torch-random.ts';
 
 const { tf, backend } = await loadTensorRuntime();
 
@@ -22,6 +23,11 @@ function setup(options: Partial<RnnOptions>, channels: number) {
   const batched = upload(net, series, opts.batch_size, 'train');
   const kernel = new FusedKernel(net.arch, opts.batch_size, opts.bptt);
   kernel.load(net.params.dataSync() as Float32Array);
+  if (opts.rng === 'torch') {
+    // Both sides start the PyTorch stream at the same (arbitrary) state; each advances its own copy.
+    net.torchState = new TorchGenerator(77).state();
+    kernel.setTorchStream(net.torchState);
+  }
   const seq = kernel.loadSeries('train', batched.data);
   return { net, batched, kernel, seq, opts };
 }
@@ -31,10 +37,10 @@ const adamOf = (o: RnnOptions) => ({ lr: o.lr, weightDecay: o.weight_decay, clip
 const CELLS: CellType[] = ['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'];
 
 describe(`fused engine == tfjs (${backend})`, () => {
-  for (const cell of CELLS) {
+  for (const [cell, rng] of CELLS.flatMap((c) => (['torch', 'counter'] as const).map((r) => [c, r] as const))) {
     for (const residual of [false, true]) {
-      it(`${cell} residual=${residual} E!=H: losses and gradients over 3 windows with carried state, dropout 0.2`, () => {
-        const { net, batched, kernel, seq } = setup({ cell, residual, dropout: 0.2, lr: 0.01 }, 2);
+      it(`${cell} residual=${residual} rng=${rng} E!=H: losses and gradients over 3 windows with carried state, dropout 0.2`, () => {
+        const { net, batched, kernel, seq } = setup({ cell, residual, dropout: 0.2, lr: 0.01, rng }, 2);
         let state: ModelState = zeroState(tf, net.arch, batched.lanes);
         kernel.resetState();
         for (let w = 0; w < 3; w++) {
@@ -60,9 +66,9 @@ describe(`fused engine == tfjs (${backend})`, () => {
     }
   }
 
-  for (const cell of CELLS) {
-    it(`${cell}: updated weights and Adam moments after 4 training windows (clip, L2, Adam, dropout 0.2, residual)`, () => {
-      const { net, batched, kernel, seq, opts } = setup({ cell, residual: true, dropout: 0.2, lr: 0.01, clip: 0.5 }, 2);
+  for (const [cell, rng] of CELLS.map((c, i) => [c, i % 2 === 0 ? 'torch' : 'counter'] as const)) {
+    it(`${cell} rng=${rng}: updated weights and Adam moments after 4 training windows (clip, L2, Adam, dropout 0.2, residual)`, () => {
+      const { net, batched, kernel, seq, opts } = setup({ cell, residual: true, dropout: 0.2, lr: 0.01, clip: 0.5, rng }, 2);
       let state: ModelState = zeroState(tf, net.arch, batched.lanes);
       kernel.resetState();
       for (let w = 0; w < 4; w++) {

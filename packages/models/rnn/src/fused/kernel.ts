@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Architecture } from '../rnn-model.ts';
 import { CELL_CODES, type FusedExports } from './forecast-kernel.ts';
+import { TORCH_STATE_WORDS } from '../torch-random.ts';
 
 /** The committed build of ../../assembly/ (entry fused.ts; rebuild: node packages/models/rnn/assembly/build.mjs). */
 export const WASM_URL = new URL('../../assembly/build/fused.wasm', import.meta.url);
@@ -131,6 +132,27 @@ export class FusedKernel {
     this.checkLength(length);
     this.x.trainWindow(seq, start, length, dropout, maskSeed >>> 0, adam.lr, adam.weightDecay, adam.clip, adam.beta1, adam.beta2, adam.epsilon, step);
     return this.terms();
+  }
+
+  /**
+   * rng: torch: the training windows' dropout masks come from PyTorch's generator, starting
+   * at `state` (TorchGenerator.state(), copied in) and advanced by every window; undefined:
+   * rng: counter, mulberry32 from each window's maskSeed.
+   */
+  setTorchStream(state?: Uint32Array): void {
+    this.x.setTorchMasks(state !== undefined);
+    if (state) new Uint32Array(this.x.memory.buffer, this.x.torchStatePtr(), TORCH_STATE_WORDS).set(state);
+  }
+
+  /** The PyTorch generator's state now (a copy; see setTorchStream). */
+  get torchState(): Uint32Array {
+    return new Uint32Array(this.x.memory.buffer, this.x.torchStatePtr(), TORCH_STATE_WORDS).slice();
+  }
+
+  /** Tests: the dropout masks of the last training window of `length` steps, [length, sites, 2 x lanes, width] (a copy). */
+  lastMasks(length: number): Float32Array {
+    const { embedding: E, hidden: H, layers } = this.arch;
+    return this.f32(this.x.masksPtr(), length * 2 * this.lanes * (E + layers * H)).slice();
   }
 
   /** Tests: freeze the hidden-matching targets (h2) of the last forward pass of `length` steps (on), or release them. */

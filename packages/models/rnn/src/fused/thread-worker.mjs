@@ -30,6 +30,8 @@ const grad0 = sharedF32.subarray(3 * size, 4 * size);
 const grad1 = sharedF32.subarray(4 * size, 5 * size);
 const myGrad = index === 0 ? grad0 : grad1;
 const sharedTerms = new Float64Array(shared, alignedTermsOffset(size), 6);
+const TORCH_STATE_WORDS = 625; // ../torch-random.ts
+const sharedTorch = new Uint32Array(shared, alignedTermsOffset(size) + 6 * 8, TORCH_STATE_WORDS);
 
 function alignedTermsOffset(n) {
   return Math.ceil((5 * n * 4) / 8) * 8;
@@ -81,6 +83,14 @@ function handle(cmd) {
     }
     case 'reset':
       x.resetState();
+      return;
+    case 'torch':
+      // Both workers copy the same state in before either draws (the caller waits for both).
+      x.setTorchMasks(cmd.on ? 1 : 0);
+      if (cmd.on) new Uint32Array(x.memory.buffer, x.torchStatePtr(), TORCH_STATE_WORDS).set(sharedTorch);
+      return;
+    case 'torch-save':
+      sharedTorch.set(new Uint32Array(x.memory.buffer, x.torchStatePtr(), TORCH_STATE_WORDS));
       return;
     case 'eval':
       x.evalWindow(series.get(cmd.seq).ptr, cmd.start, cmd.length);

@@ -1,6 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Architecture } from '../rnn-model.ts';
 import { fusedModule, type AdamConstants } from './kernel.ts';
+import { TORCH_STATE_WORDS } from '../torch-random.ts';
 
 const WORKER_URL = new URL('./thread-worker.mjs', import.meta.url);
 /** Control slots (Int32) of the hand-off; see thread-worker.mjs. */
@@ -26,7 +27,7 @@ export function laneSplit(total: number): { offset: number; lanes: number }[] {
  * identically, and the dropout masks are the full batch's for the same lanes.
  *
  * Shared memory: parameters, Adam moments (for load / save) and the two gradient slots in
- * one SharedArrayBuffer, the hand-off counters in another (Atomics.wait / notify). The main
+ * one SharedArrayBuffer (with the loss terms and the rng: torch generator state), the hand-off counters in another (Atomics.wait / notify). The main
  * thread blocks while the workers run a window. `dispose()` ends the workers (they are also
  * unref'ed, so a forgotten kernel does not keep the process alive).
  */
@@ -38,6 +39,8 @@ export class ThreadedKernel {
   private readonly ports: MessagePort[] = [];
   private readonly slots = new Map<string, number>();
   private readonly terms: Float64Array;
+  /** The PyTorch generator's state on its way to or from the workers (rng: torch). */
+  private readonly torchShared: Uint32Array;
   private readonly parts: { offset: number; lanes: number }[];
   private gen = 0;
   private disposed = false;
@@ -52,8 +55,9 @@ export class ThreadedKernel {
     this.size = size;
     this.parts = laneSplit(lanes);
     const termsOffset = Math.ceil((5 * size * 4) / 8) * 8;
-    this.shared = new SharedArrayBuffer(termsOffset + 6 * 8);
+    this.shared = new SharedArrayBuffer(termsOffset + 6 * 8 + TORCH_STATE_WORDS * 4);
     this.terms = new Float64Array(this.shared, termsOffset, 6);
+    this.torchShared = new Uint32Array(this.shared, termsOffset + 6 * 8, TORCH_STATE_WORDS);
     const control = new SharedArrayBuffer(8 * 4);
     this.ctrl = new Int32Array(control);
     const module = fusedModule();
@@ -131,6 +135,18 @@ export class ThreadedKernel {
   get v(): Float32Array {
     this.save();
     return this.f32(2).slice();
+  }
+
+  /** As FusedKernel.setTorchStream: both workers draw the whole batch's stream (each keeps its lanes), so they stay together. */
+  setTorchStream(state?: Uint32Array): void {
+    if (state) this.torchShared.set(state);
+    this.both({ op: 'torch', on: state !== undefined });
+  }
+
+  /** The PyTorch generator's state (worker 0's; both are at the same position). A copy. */
+  get torchState(): Uint32Array {
+    this.call([{ op: 'torch-save' }]);
+    return this.torchShared.slice();
   }
 
   /** Hand each worker its lanes of a batchified series ([steps, lanes, C]); returns the handle used as `seq`. */

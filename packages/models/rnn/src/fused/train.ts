@@ -14,7 +14,8 @@ export function validateFused(engine: FusedEngine, seq: number, batched: Batched
 
 /**
  * `tfjsTrainingPlan` (../train-loop.ts) on the fused engine: same augmentation, batchify,
- * windows, carried state, dropout stream (keyed by (seed, Adam step)) and log lines; each
+ * windows, carried state, dropout stream (rng: counter keyed by (seed, Adam step), rng: torch
+ * the PyTorch generator, kept in the kernel) and log lines; each
  * window is one call into WebAssembly. The kernel works on a copy of the network's state:
  * in at the start, out after every epoch (and when interrupted), before the core reads it.
  */

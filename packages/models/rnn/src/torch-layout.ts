@@ -1,10 +1,8 @@
 // PyTorch's parameter tensors (the original's named_parameters()) <-> anomalab's flat
-// parameter vector (parameterLayout in ../../src/rnn-model.ts). PyTorch stores weights as
+// parameter vector (parameterLayout in ./architecture.ts). PyTorch stores weights as
 // [out, in] and the LSTM gate blocks as [i, f, g, o]; anomalab stores [in, out] and
 // [i, f, o, g]. GRU ([r, z, n]) and the plain RNNs keep their order.
-import type { Architecture } from '../../src/rnn-model.ts';
-import { parameterLayout } from '../../src/rnn-model.ts';
-import { GATES } from '../../src/cells.ts';
+import { GATES, parameterLayout, type Architecture } from './architecture.ts';
 
 /** A named PyTorch tensor as written by original.py: row-major float32 and its shape. */
 export interface TorchTensor {
