@@ -5,6 +5,7 @@
 //   npm run bench                                   all cases, engines fused and tfjs
 //   npm run bench -- --cases train-default,score-ecg --engines fused --json out.json
 //   npm run bench -- --windows 20 --full            more windows; tfjs epochs at E=H=128 too
+//   npm run bench:train -- --rng counter            the counter dropout stream instead of rng: torch (the default)
 //
 // Cases: train-default (ECG chfdb_chf13_45590, default config: 2-layer LSTM 32, E=32,
 // batch 64, bptt 50), train-128 (same with embedding = hidden = 128), train-default-2t and
@@ -26,6 +27,7 @@ import { FusedEngine } from '../src/fused/engine.ts';
 import { RnnNetwork } from '../src/network.ts';
 import { zeroState } from '../src/rnn-model.ts';
 import { trainWindow, upload, windowTensors } from '../src/train-loop.ts';
+import { TorchGenerator } from '../src/torch-random.ts';
 import { createPredictor, testServices, trainContext } from '../src/test-support.ts';
 
 const CASES = ['train-default', 'train-128', 'train-default-2t', 'train-128-2t', 'score-ecg', 'score-power'] as const;
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     full: { type: 'boolean', default: false },
     child: { type: 'string' },
     engine: { type: 'string' },
+    rng: { type: 'string', default: 'torch' },
   },
 });
 // Benchmark data: ANOMALAB_DATA_MIRROR, else ../shared/datasets beside the repository when it
@@ -82,12 +85,15 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Result, 'peak_rss_mb'>> {
   const overrides: Partial<RnnOptions> = name.startsWith('train-128') ? { embedding: 128, hidden: 128 } : {};
   const threads = name.endsWith('-2t') ? 2 : 1;
-  const options = resolveOptions({ ...overrides, engine, threads });
+  if (args.rng !== 'torch' && args.rng !== 'counter') throw new Error(`bench: --rng expects torch or counter, got ${args.rng}`);
+  const options = resolveOptions({ ...overrides, engine, threads, rng: args.rng });
   const { train, test } = await loadSplits('ecg', 'chfdb_chf13_45590');
   const { tf, backend } = await loadTensorRuntime();
-  const config = `ecg/chfdb_chf13_45590 ${options.layers}x${options.cell} E=${options.embedding} H=${options.hidden} batch ${options.batch_size} bptt ${options.bptt} threads ${threads}`;
+  const config = `ecg/chfdb_chf13_45590 ${options.layers}x${options.cell} E=${options.embedding} H=${options.hidden} batch ${options.batch_size} bptt ${options.bptt} threads ${threads} rng ${options.rng}`;
   // 1. Median per training batch (window), after 2 warm-up windows.
   const net = new RnnNetwork(tf, backend, options, train.channels, 1111);
+  // rng: torch: the masks continue a PyTorch generator (training would start it after the noise and weights).
+  if (options.rng === 'torch') net.torchState = new TorchGenerator(1111).state();
   const batched = upload(net, augment(train, channelStd(train), options.noise, options.augment_length, new SeededRandom(1111).fork('bench')), options.batch_size, 'train');
   const windows = Number(args.windows) / (engine === 'tfjs' && name.startsWith('train-128') ? 3 : 1);
   const wall: number[] = [];
@@ -213,7 +219,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     for (const engine of engines) {
       if (c.endsWith('-2t') && engine !== 'fused') continue; // threads: fused engine only
-      const extra = ['--windows', args.windows!, ...(args.full ? ['--full'] : [])];
+      const extra = ['--windows', args.windows!, '--rng', args.rng!, ...(args.full ? ['--full'] : [])];
       const run = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--child', c, '--engine', engine, ...extra], { encoding: 'utf8', maxBuffer: 64 << 20 });
       const line = run.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
       if (!line) {

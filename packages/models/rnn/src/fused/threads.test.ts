@@ -9,6 +9,7 @@ import { upload } from '../train-loop.ts';
 import { createPredictor, syntheticSplits, testServices, trainContext, TINY, relError } from '../test-support.ts';
 import { FusedKernel } from './kernel.ts';
 import { laneSplit, ThreadedKernel } from './threads.ts';
+import { TorchGenerator } from '../torch-random.ts';
 
 const { tf, backend } = await loadTensorRuntime();
 
@@ -54,14 +55,15 @@ describe('fused engine, lane split', () => {
 });
 
 describe('fused engine, threads: 2 == threads: 1', () => {
-  const CELLS: CellType[] = ['LSTM', 'GRU'];
-  for (const cell of CELLS) {
-    it(`${cell}: losses, weights and Adam moments after 6 training windows (dropout 0.2, residual, clip), then validation terms`, async () => {
-      const { net, batched, opts, adam } = setup({ cell });
+  const CASES: [CellType, 'torch' | 'counter'][] = [['LSTM', 'torch'], ['GRU', 'counter']];
+  for (const [cell, rng] of CASES) {
+    it(`${cell}, rng ${rng}: losses, weights and Adam moments after 6 training windows (dropout 0.2, residual, clip), then validation terms`, async () => {
+      const { net, batched, opts, adam } = setup({ cell, rng });
       const one = new FusedKernel(net.arch, opts.batch_size, opts.bptt);
       const two = new ThreadedKernel(net.arch, opts.batch_size, opts.bptt, net.size);
       try {
         for (const k of [one, two]) k.load(net.params.dataSync() as Float32Array);
+        if (rng === 'torch') for (const k of [one, two]) k.setTorchStream(new TorchGenerator(31).state());
         const seqOne = one.loadSeries('train', batched.data);
         const seqTwo = two.loadSeries('train', batched.data);
         one.resetState();
@@ -73,6 +75,7 @@ describe('fused engine, threads: 2 == threads: 1', () => {
           const b = two.trainWindow(seqTwo, window.start, window.length, opts.dropout, seed, adam, w + 1);
           expect(relError(b, a), `terms w${w}`).toBeLessThan(TOLERANCE);
         }
+        if (rng === 'torch') expect([...two.torchState], 'generator state').toEqual([...one.torchState]);
         expect(relError(two.params, one.params), 'params').toBeLessThan(TOLERANCE);
         expect(relError(two.m, one.m), 'adam m').toBeLessThan(TOLERANCE);
         expect(relError(two.v, one.v), 'adam v').toBeLessThan(TOLERANCE);
