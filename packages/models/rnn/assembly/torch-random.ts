@@ -111,11 +111,17 @@ function drawRun(dst: usize, count: i32, thrHi: u32, thrLo: u32, keep: f32): voi
       index = 0;
     }
     for (; i + 4 <= count && index + 8 <= N; i += 4, index += 8) {
-      const a = temper4(v128.load(mtAt(index)));
-      const b = temper4(v128.load(mtAt(index + 4)));
-      const hi = v128.and(i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27), hiMask);
-      const lo = i8x16.shuffle(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-      const kept = v128.or(i32x4.lt_u(hi, tHi), v128.and(i32x4.eq(hi, tHi), i32x4.lt_u(lo, tLo)));
+      // Tempering is per word, so the high words are gathered first and tempered alone; the
+      // low word decides only when the high bits equal the threshold's (p = 2^-21 per element).
+      const a = v128.load(mtAt(index));
+      const b = v128.load(mtAt(index + 4));
+      const hi = v128.and(temper4(i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)), hiMask);
+      let kept = i32x4.lt_u(hi, tHi);
+      const tie = i32x4.eq(hi, tHi);
+      if (v128.any_true(tie)) {
+        const lo = temper4(i8x16.shuffle(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31));
+        kept = v128.or(kept, v128.and(tie, i32x4.lt_u(lo, tLo)));
+      }
       v128.store(fp(dst, i), v128.and(kept, keepV));
     }
     store<u32>(TorchStream.state, <u32>index);
