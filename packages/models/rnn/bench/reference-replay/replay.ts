@@ -114,7 +114,8 @@ const bothSides = {
     ...(args['weight-decay'] ? { weight_decay: Number(args['weight-decay']) } : {}),
     ...(args.cell ? { cell: args.cell } : {}),
     ...(args.residual ? { residual: true } : {}),
-    ...(sharedMasks > 0 ? { dropout: sharedMasks } : {}),
+    // original.py feeds the counter stream's masks (SharedMasks) into the original.
+    ...(sharedMasks > 0 ? { dropout: sharedMasks, rng: 'counter' } : {}),
     ...(torchRng !== undefined ? { rng: 'torch', noise_mode: 'reference', noise: DEFAULT_OPTIONS.noise, dropout: torchRng } : {}),
   } as Partial<RnnOptions>,
 };

@@ -40,7 +40,8 @@ const rate = args.rate ? Number(args.rate) : manifest.dropout;
 const window = f32('window.bin');
 const [steps, lanes, C] = manifest.files['window.bin'] as [number, number, number];
 const o = manifest.options;
-const options = resolveOptions({ cell: o.model as 'LSTM', embedding: o.emsize, hidden: o.nhid, layers: o.nlayers, batch_size: o.batch_size, bptt: o.bptt, dropout: rate });
+// The counter stream's masks (rng: torch draws the original's own, which needs no distribution check).
+const options = resolveOptions({ cell: o.model as 'LSTM', embedding: o.emsize, hidden: o.nhid, layers: o.nlayers, batch_size: o.batch_size, bptt: o.bptt, dropout: rate, rng: 'counter' });
 const arch = architectureOf(options, C);
 const tensors = (prefix: string, k?: number) => new Map<string, TorchTensor>(manifest.parameters.map(([n, shape]) => {
   const all = f32(`${prefix}.${n}.bin`);
