@@ -9,7 +9,8 @@ import { TorchGenerator } from './torch-random.ts';
 /**
  * The mutable numeric state of one predictor: flat parameters and Adam moments as tfjs
  * tensors, plus what is needed to derive the random numbers (seed; with rng: counter the
- * dropout stream is keyed by the Adam step, with rng: torch it is the generator's state). Shared by the train loop, the forecaster and the checkpoints.
+ * dropout stream is keyed by the Adam step, with rng: torch it is the generator's state).
+ * Shared by the train loop, the forecaster and the checkpoints.
  */
 export class RnnNetwork extends FlatNetwork {
   readonly arch: Architecture;

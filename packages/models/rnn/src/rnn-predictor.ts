@@ -29,12 +29,17 @@ export class RnnPredictor extends FlatParameterPredictor<BpttWindow> {
     if (options.engine === 'fused') this.fused = new FusedEngine(this.net);
   }
 
-  /** The core's flat state plus the random stream: `rng`, and with rng: torch the generator's state for the next window. */
+  /**
+   * The core's flat state plus the random stream: `rng`, and with rng: torch the generator's
+   * state for the next window, or (before training) that the initial weights are still to be
+   * drawn, so a restored untrained model trains as this one would.
+   */
   protected override async readState(): Promise<PredictorState> {
     const state = await super.readState();
     const { rng } = this.net.options;
     state.json.rng = rng;
     if (rng === 'torch' && this.net.torchState) state.json.torch_state = Array.from(this.net.torchState);
+    if (rng === 'torch' && this.net.torchInitPending) state.json.torch_init_pending = true;
     return state;
   }
 
@@ -54,7 +59,8 @@ export class RnnPredictor extends FlatParameterPredictor<BpttWindow> {
       throw fail(`torch_state must be ${TORCH_STATE_WORDS} 32-bit words`);
     if (rng === 'torch' && step > 0 && words === undefined) throw fail(`an rng: torch checkpoint at step ${step} without torch_state`);
     await super.writeState(state);
-    this.net.torchInitPending = false;
+    // Weights from a state are kept, unless it is an untrained rng: torch model's placeholder.
+    this.net.torchInitPending = rng === 'torch' && step === 0 && state.json.torch_init_pending === true;
     this.net.torchState = rng === 'torch' && words !== undefined ? Uint32Array.from(words as number[]) : undefined;
   }
 

@@ -56,6 +56,9 @@ describe('rng: torch, the start of training', () => {
   it('keeps weights given with setState and passes over the initial draws', async () => {
     const predictor = await createPredictor(TINY, 2, SEED);
     const state = await predictor.getState();
+    // A state of given weights (as the replay's: no torch_init_pending flag).
+    expect(state.json.torch_init_pending).toBe(true);
+    delete state.json.torch_init_pending;
     state.tensors['weights/decoder.bias'] = { shape: [2], data: Float32Array.of(0.25, -0.5) };
     await predictor.setState(state);
     const given = Float32Array.from(predictor.net.params.dataSync());
@@ -65,6 +68,23 @@ describe('rng: torch, the start of training', () => {
     g.skip(randnDraws(train.rows * 2) + randnDraws(test.rows * 2) + torchInitialDraws(arch));
     expect([...predictor.net.torchState!]).toEqual([...g.state()]);
     predictor.dispose();
+  });
+
+  it("an untrained model's state restored into another model trains exactly as the first would", async () => {
+    const epoch = async (restoreFrom?: Awaited<ReturnType<typeof createPredictor>>) => {
+      const services = testServices(SEED);
+      const predictor = await createPredictor(TINY, 2, SEED, services);
+      if (restoreFrom) await predictor.setState(await restoreFrom.getState());
+      const { context, reports } = trainContext(1, services);
+      await predictor.train(data, context);
+      predictor.dispose();
+      return reports[0]!.train;
+    };
+    const untrained = await createPredictor(TINY, 2, SEED + 1); // another seed: the state's seed is restored too
+    const direct = await epoch();
+    expect(await epoch(await createPredictor(TINY, 2, SEED))).toEqual(direct);
+    expect(await epoch(untrained)).not.toEqual(direct);
+    untrained.dispose();
   });
 });
 
