@@ -27,7 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { oracleSweep, SeededRandom } from '@anomalab/core';
-import { permutationTest } from 'simple-statistics';
+import { permutationTest, sampleCorrelation } from 'simple-statistics';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -149,8 +149,21 @@ function spreadRow(name: string, o: number[], a: number[]): string {
   return `| ${name} | ${cell(o)} | ${cell(a)} | ${(mean(a) - mean(o)).toFixed(3)} | ${p.toFixed(3)} | ${f3(bar)} | ${reach(o.slice(3))} | ${reach(a.slice(3))} |`;
 }
 
+/**
+ * Seed for seed, over the seeds both sides ran: the mean and sd of anomalab's F1 minus the
+ * original's of the same seed, and the correlation of the two across seeds. With rng: torch
+ * a seed draws the same random inputs on both sides, so the runs of a seed should correspond
+ * (r > 0); with rng: counter they are unrelated draws (r near 0).
+ */
+function pairedRow(name: string, pairs: [number, number][]): string {
+  const d = pairs.map(([o, a]) => a - o);
+  const r = pairs.length > 2 ? sampleCorrelation(pairs.map((p) => p[0]), pairs.map((p) => p[1])) : NaN;
+  return `| ${name} | ${pairs.length} | ${(mean(d) >= 0 ? '+' : '') + f3(mean(d))} (sd ${f3(std(d))}) | ${f3(Math.max(...d.map(Math.abs)))} | ${Number.isFinite(r) ? r.toFixed(2) : '–'} |`;
+}
+
 const rows: string[] = [];
 const spreadRows: string[] = [];
+const pairedRows: string[] = [];
 const report: Record<string, unknown>[] = [];
 for (const series of seriesNames) {
   const loaded = await loadBenchmarkSeries(ecg, series);
@@ -162,6 +175,8 @@ for (const series of seriesNames) {
     const a = ours.map((r) => r.f1[c]!);
     const bar = o.length ? mean(o) - std(o) : NaN;
     if (o.length > 3 || a.length > 3) spreadRows.push(spreadRow(`ecg/${series} ${lead}`, o, a));
+    const pairs = anomalabSeeds.flatMap((seed, k) => (seeds.includes(seed) && original.length ? [[o[seeds.indexOf(seed)]!, a[k]!] as [number, number]] : []));
+    if (pairs.length > 3) pairedRows.push(pairedRow(`ecg/${series} ${lead}`, pairs));
     const cell = (xs: number[]) => (xs.length ? `${xs.map(f3).join(' / ')} (mean ${f3(mean(xs))}${xs.length > 1 ? `, sd ${f3(std(xs))}` : ''})` : '–');
     const verdict = o.length && a.length ? (mean(a) >= bar ? 'yes' : 'no') : '–';
     const at = [...new Set(ours.map((r) => r.commit))].join(', ');
@@ -181,5 +196,11 @@ if (spreadRows.length) {
   console.log("| series | original n: mean (sd) | anomalab n: mean (sd) | difference | permutation p | bar (original's first 3: mean - sd) | original's other triples reaching it | anomalab's other triples reaching it |");
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of spreadRows) console.log(row);
+}
+if (pairedRows.length) {
+  console.log(`\nSeed for seed (the seeds both sides ran): anomalab's F1 minus the original's of the same seed, and the correlation of the two across seeds:\n`);
+  console.log('| series | seeds | difference: mean (sd) | largest \\|difference\\| | correlation r |');
+  console.log('|---|---|---|---|---|');
+  for (const row of pairedRows) console.log(row);
 }
 if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));
