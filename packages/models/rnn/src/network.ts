@@ -1,7 +1,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { SeededRandom } from '@anomalab/core';
 import { FlatNetwork, stopGradient, type Tf } from '@anomalab/tfjs';
-import type { RnnOptions } from './config.ts';
+import type { RngKind, RnnOptions } from './config.ts';
 import { architectureOf, rnnParameters, type Architecture } from './rnn-model.ts';
 import { torchInitialParameters } from './torch-init.ts';
 import { TorchGenerator } from './torch-random.ts';
@@ -24,11 +24,15 @@ export class RnnNetwork extends FlatNetwork {
   torchInitPending: boolean;
   /** rng: torch. The generator's state for the next training window, once training started (or restored). */
   torchState?: Uint32Array;
+  /** The stream of the state last restored (setState), which training must continue. */
+  stateRng?: RngKind;
+  /** A copy of the options given; `rng` follows a restored checkpoint written before the option existed (rnn-predictor.ts). */
+  readonly options: RnnOptions;
 
   constructor(
     tf: Tf,
     backend: string,
-    readonly options: RnnOptions,
+    options: RnnOptions,
     channels: number,
     seed: number,
   ) {
@@ -36,6 +40,7 @@ export class RnnNetwork extends FlatNetwork {
     const layout = rnnParameters(arch);
     const initial = options.rng === 'torch' ? torchInitialParameters(arch, new TorchGenerator(seed)) : layout.initialParameters(new SeededRandom(seed).fork('rnn/init'));
     super(tf, backend, layout, initial, { lr: options.lr, weightDecay: options.weight_decay, clip: options.clip }, seed);
+    this.options = { ...options };
     this.arch = arch;
     this.torchInitPending = options.rng === 'torch';
     this.detach = stopGradient(tf);

@@ -44,24 +44,24 @@ export class RnnPredictor extends FlatParameterPredictor<BpttWindow> {
   }
 
   /**
-   * Restores the weights and the stream a checkpoint continues with. A checkpoint of the
-   * other stream is refused rather than resumed on a stream it did not start with
-   * (checkpoints without `rng` were written with the counter stream).
+   * Restores the weights and the stream a checkpoint continues with. A checkpoint written
+   * before `rng` existed (no `rng` in it) trained on the counter stream: past step 0 it
+   * continues on that stream whatever the model is configured with, so an old run resumes as
+   * it started. A checkpoint of the other stream loads (to score), but training from it is
+   * refused (prepareTrainingData) rather than continued on a stream it did not start with.
    */
   protected override async writeState(state: PredictorState): Promise<void> {
-    const { rng } = this.net.options;
-    const saved = typeof state.json.rng === 'string' ? state.json.rng : 'counter';
     const step = Number(state.json.step ?? 0);
-    const fail = (why: string) => new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `rnn: ${why}`);
-    if (step > 0 && saved !== rng) throw fail(`the checkpoint continues the rng: ${saved} stream at step ${step}, the model is configured with rng: ${rng}; set model.options.rng: ${saved} to resume it`);
     const words = state.json.torch_state;
     if (words !== undefined && !(Array.isArray(words) && words.length === TORCH_STATE_WORDS && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)))
-      throw fail(`torch_state must be ${TORCH_STATE_WORDS} 32-bit words`);
-    if (rng === 'torch' && step > 0 && words === undefined) throw fail(`an rng: torch checkpoint at step ${step} without torch_state`);
+      throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `rnn: torch_state must be ${TORCH_STATE_WORDS} 32-bit words`);
     await super.writeState(state);
+    const net = this.net;
+    if (state.json.rng === undefined && step > 0) net.options.rng = 'counter';
+    net.stateRng = state.json.rng === 'torch' || state.json.rng === 'counter' ? state.json.rng : 'counter';
     // Weights from a state are kept, unless it is an untrained rng: torch model's placeholder.
-    this.net.torchInitPending = rng === 'torch' && step === 0 && state.json.torch_init_pending === true;
-    this.net.torchState = rng === 'torch' && words !== undefined ? Uint32Array.from(words as number[]) : undefined;
+    net.torchInitPending = net.options.rng === 'torch' && step === 0 && state.json.torch_init_pending === true;
+    net.torchState = net.options.rng === 'torch' && words !== undefined ? Uint32Array.from(words as number[]) : undefined;
   }
 
   protected planTraining(data: TrainData): EpochPlan<BpttWindow> {

@@ -113,23 +113,40 @@ describe('rng: torch checkpoints', () => {
     };
     const a = await epoch2();
     expect(await epoch2()).toEqual(a);
-    // Without the generator state the stream cannot be continued: refused, not guessed.
+    // Without the generator state the stream cannot be continued: training is refused, not guessed.
     const stripped = { ...state, json: { ...state.json, torch_state: undefined } };
     const predictor = await createPredictor(TINY, 2, SEED);
-    await expect(predictor.setState(stripped)).rejects.toThrow(/rng: torch checkpoint at step \d+ without torch_state/);
+    await predictor.setState(stripped);
+    await expect(predictor.train(data, trainContext(1, testServices(SEED)).context)).rejects.toThrow(/cannot continue at Adam step \d+ without the generator state/);
     predictor.dispose();
   });
 
-  it('are refused by a model of the other rng past step 0, and malformed generator states are refused', async () => {
+  it("load into a model of the other rng (to score), but training from them is refused; a checkpoint from before rng existed continues on the counter stream", async () => {
     const state = await trainedState();
     const counter = await createPredictor({ ...TINY, rng: 'counter' }, 2, SEED);
-    await expect(counter.setState(state)).rejects.toThrow(/continues the rng: torch stream at step \d+, the model is configured with rng: counter/);
-    const old = { ...state, json: { ...state.json, rng: undefined, torch_state: undefined } };
-    const torch = await createPredictor(TINY, 2, SEED);
-    await expect(torch.setState(old)).rejects.toThrow(/continues the rng: counter stream/);
-    await expect(torch.setState({ ...state, json: { ...state.json, torch_state: [1, 2, 3] } })).rejects.toThrow(/torch_state must be 625 32-bit words/);
-    await expect(counter.setState(old)).resolves.toBeUndefined();
+    await counter.setState(state);
+    await expect(counter.train(data, trainContext(1, testServices(SEED)).context)).rejects.toThrow(/continues the rng: torch stream at step \d+, the model is configured with rng: counter/);
     counter.dispose();
+    const torch = await createPredictor(TINY, 2, SEED);
+    await expect(torch.setState({ ...state, json: { ...state.json, torch_state: [1, 2, 3] } })).rejects.toThrow(/torch_state must be 625 32-bit words/);
     torch.dispose();
+
+    // A counter-stream checkpoint as written before the option existed: no rng, no torch_state.
+    const services = testServices(SEED);
+    const old = await createPredictor({ ...TINY, rng: 'counter' }, 2, SEED, services);
+    await old.train(data, trainContext(1, services).context);
+    const oldState = await old.getState();
+    delete oldState.json.rng;
+    const next = async (options: Partial<RnnOptions>) => {
+      const s = testServices(SEED);
+      const p = await createPredictor({ ...TINY, ...options }, 2, SEED, s);
+      await p.setState(oldState);
+      const { context, reports } = trainContext(1, s);
+      await p.train(data, context);
+      p.dispose();
+      return reports[0]!.train;
+    };
+    expect(await next({})).toEqual(await next({ rng: 'counter' }));
+    old.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import type * as tfType from '@tensorflow/tfjs';
-import { LossAverage, SeededRandom, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
+import { AnomalabError, LossAverage, SeededRandom, type EpochPlan, type Series, type TrainData } from '@anomalab/core';
 import { augment, channelStd } from './augment.ts';
 import { batchify, bpttWindows, type BpttWindow } from './batchify.ts';
 import { maskWidths, nextWindowMaskValues, windowMasks } from './dropout.ts';
@@ -125,6 +125,8 @@ function validate(net: RnnNetwork, batched: Batched): Record<string, number> {
  */
 export function prepareTrainingData(net: RnnNetwork, data: TrainData): { train: Batched; validation?: Batched } {
   const { options } = net;
+  if (net.adam.step > 0 && net.stateRng && net.stateRng !== options.rng)
+    throw new AnomalabError('ANOMALAB_CHECKPOINT_INVALID', `rnn: the checkpoint continues the rng: ${net.stateRng} stream at step ${net.adam.step}, the model is configured with rng: ${options.rng}; train it with rng: ${net.stateRng}`);
   const std = channelStd(data.train);
   const random = new SeededRandom(net.seed);
   // rng: torch replays the original's draws before training (its noise, then the initial weights).
