@@ -234,7 +234,25 @@ function panelRow(N8: i32, K: i32, a: usize, Bp: usize, pstride: i32, o: usize, 
 
 /** out[c] += sum_r D[r*ldd + c]. */
 export function colsumAcc(M: i32, N: i32, D: usize, ldd: i32, out: usize): void {
-  for (let r = 0; r < M; r++) {
+  // Four rows per pass with the column sums held in registers: each column still adds its
+  // rows in order (the same sums as one row at a time), with a quarter of the loads and
+  // stores of `out`.
+  let r = 0;
+  for (; r + 4 <= M; r += 4) {
+    const d0 = fp(D, r * ldd);
+    const d1 = fp(D, (r + 1) * ldd);
+    const d2 = fp(D, (r + 2) * ldd);
+    const d3 = fp(D, (r + 3) * ldd);
+    let c = 0;
+    for (; c + 4 <= N; c += 4) {
+      let acc = f32x4.add(v128.load(fp(out, c)), v128.load(fp(d0, c)));
+      acc = f32x4.add(acc, v128.load(fp(d1, c)));
+      acc = f32x4.add(acc, v128.load(fp(d2, c)));
+      v128.store(fp(out, c), f32x4.add(acc, v128.load(fp(d3, c))));
+    }
+    for (; c < N; c++) st(out, c, ld(out, c) + ld(d0, c) + ld(d1, c) + ld(d2, c) + ld(d3, c));
+  }
+  for (; r < M; r++) {
     const d = fp(D, r * ldd);
     let c = 0;
     for (; c + 4 <= N; c += 4) v128.store(fp(out, c), f32x4.add(v128.load(fp(out, c)), v128.load(fp(d, c))));

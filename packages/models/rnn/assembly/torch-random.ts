@@ -95,8 +95,26 @@ function skip(count: i32): void {
 }
 
 /**
- * `count` mask values into dst (one element per two outputs): 4 elements from 8 words at a
- * time while they lie in the current block, one at a time across a refill.
+ * The mask values of the 4 elements in the 8 words a, b (hi, lo, hi, lo, ...). Tempering is
+ * per word, so the high words are gathered first and tempered alone; the low word decides
+ * only when the high bits equal the threshold's (p = 2^-21 per element). Both sides of the
+ * high compare are below 2^22, so a signed compare is exact.
+ */
+@inline function group4(a: v128, b: v128, hiMask: v128, tHi: v128, tLo: v128, keepV: v128): v128 {
+  const hi = v128.and(temper4(i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)), hiMask);
+  let kept = i32x4.lt_s(hi, tHi);
+  const tie = i32x4.eq(hi, tHi);
+  if (v128.any_true(tie)) {
+    const lo = temper4(i8x16.shuffle(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31));
+    kept = v128.or(kept, v128.and(tie, i32x4.lt_u(lo, tLo)));
+  }
+  return v128.and(kept, keepV);
+}
+
+/**
+ * `count` mask values into dst (one element per two outputs): 8 and then 4 elements at a
+ * time while their words lie in the current block (two groups per step: independent chains
+ * the CPU overlaps), one at a time across a refill.
  */
 function drawRun(dst: usize, count: i32, thrHi: u32, thrLo: u32, keep: f32): void {
   const hiMask = i32x4.splat(0x1fffff);
@@ -111,37 +129,13 @@ function drawRun(dst: usize, count: i32, thrHi: u32, thrLo: u32, keep: f32): voi
       index = 0;
     }
     for (; i + 8 <= count && index + 16 <= N; i += 8, index += 16) {
-      // Two groups at once: independent chains for the CPU to overlap.
-      const a0 = v128.load(mtAt(index));
-      const b0 = v128.load(mtAt(index + 4));
-      const a1 = v128.load(mtAt(index + 8));
-      const b1 = v128.load(mtAt(index + 12));
-      const hi0 = v128.and(temper4(i8x16.shuffle(a0, b0, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)), hiMask);
-      const hi1 = v128.and(temper4(i8x16.shuffle(a1, b1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)), hiMask);
-      let kept0 = i32x4.lt_s(hi0, tHi);
-      let kept1 = i32x4.lt_s(hi1, tHi);
-      const tie0 = i32x4.eq(hi0, tHi);
-      const tie1 = i32x4.eq(hi1, tHi);
-      if (v128.any_true(v128.or(tie0, tie1))) {
-        kept0 = v128.or(kept0, v128.and(tie0, i32x4.lt_u(temper4(i8x16.shuffle(a0, b0, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31)), tLo)));
-        kept1 = v128.or(kept1, v128.and(tie1, i32x4.lt_u(temper4(i8x16.shuffle(a1, b1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31)), tLo)));
-      }
-      v128.store(fp(dst, i), v128.and(kept0, keepV));
-      v128.store(fp(dst, i + 4), v128.and(kept1, keepV));
+      const first = group4(v128.load(mtAt(index)), v128.load(mtAt(index + 4)), hiMask, tHi, tLo, keepV);
+      const second = group4(v128.load(mtAt(index + 8)), v128.load(mtAt(index + 12)), hiMask, tHi, tLo, keepV);
+      v128.store(fp(dst, i), first);
+      v128.store(fp(dst, i + 4), second);
     }
     for (; i + 4 <= count && index + 8 <= N; i += 4, index += 8) {
-      // Tempering is per word, so the high words are gathered first and tempered alone; the
-      // low word decides only when the high bits equal the threshold's (p = 2^-21 per element).
-      const a = v128.load(mtAt(index));
-      const b = v128.load(mtAt(index + 4));
-      const hi = v128.and(temper4(i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)), hiMask);
-      let kept = i32x4.lt_u(hi, tHi);
-      const tie = i32x4.eq(hi, tHi);
-      if (v128.any_true(tie)) {
-        const lo = temper4(i8x16.shuffle(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31));
-        kept = v128.or(kept, v128.and(tie, i32x4.lt_u(lo, tLo)));
-      }
-      v128.store(fp(dst, i), v128.and(kept, keepV));
+      v128.store(fp(dst, i), group4(v128.load(mtAt(index)), v128.load(mtAt(index + 4)), hiMask, tHi, tLo, keepV));
     }
     store<u32>(TorchStream.state, <u32>index);
     if (i < count && (index + 8 > N || i + 4 > count)) {
