@@ -1,5 +1,5 @@
 // PyTorch's CPU random generator and the draws the original makes from it, so that
-// `random: torch` gives a run the initial weights, augmentation noise and dropout masks of
+// `rng: torch` gives a run the initial weights, augmentation noise and dropout masks of
 // the original's `--seed S` (PyTorch 1.13, CPU; checked against it in torch-random.test.ts).
 // Browser-safe: no Node APIs.
 
