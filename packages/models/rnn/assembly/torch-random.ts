@@ -138,8 +138,9 @@ function drawRun(dst: usize, count: i32, thrHi: u32, thrLo: u32, keep: f32): voi
       v128.store(fp(dst, i), group4(v128.load(mtAt(index)), v128.load(mtAt(index + 4)), hiMask, tHi, tLo, keepV));
     }
     store<u32>(TorchStream.state, <u32>index);
-    if (i < count && (index + 8 > N || i + 4 > count)) {
-      // The last elements of the run, or one that straddles a refill.
+    if (i < count) {
+      // The group loops stopped short: the last elements of the run, or one whose words
+      // straddle a refill.
       const hi = nextU32() & 0x1fffff;
       const lo = nextU32();
       st(dst, i, hi < thrHi || (hi == thrHi && lo < thrLo) ? keep : <f32>0);
