@@ -3,7 +3,7 @@
 // horizon - 1 free-running steps run for all rows of the chunk at once, each from its own
 // recorded state. Same cells and decoder as training (./cells.ts, ./network.ts).
 import { alloc, allocF, fp, ld, st } from './memory';
-import { gemm } from './gemm';
+import { gemm, reservePackedRows } from './gemm';
 import { copyRows } from './rows';
 import { Dims, layer, Params } from './layout';
 import { cellForward } from './cells';
@@ -60,6 +60,10 @@ export function forecastAllocate(chunk: i32, horizon: i32): usize {
     f.hB = allocF(chunk * H);
     f.cB = allocF(chunk * H);
   }
+  // gemmPanels' row packing for the free-running steps' products ([chunk, K]).
+  let maxK = 0;
+  for (let l = 0; l < NL; l++) maxK = max(maxK, layer(l).inSize + H);
+  reservePackedRows(chunk, maxK);
   return Forecast.out;
 }
 

@@ -1,8 +1,10 @@
 // Dense products over f32 buffers (row-major, strides in floats): a 4x8 register-blocked
-// f32x4 GEMM (gemmBlock) and its drivers for the forward pass (panel-packed weights), the
-// weight gradients (A^T D over all steps x lanes) and few-column products (decoder).
-// f32x4 multiply then add (no FMA in 128-bit WebAssembly SIMD): the summation order of each
-// kernel is part of the engine's numbers.
+// f32x4 GEMM (gemmBlock; block4x8 for rows packed four to a step) and its drivers for the
+// forward pass (panel-packed weights), the weight gradients (A^T D over all steps x lanes)
+// and few-column products (decoder). f32x4 multiply then add (no FMA in 128-bit WebAssembly
+// SIMD): each output is its start value (0, bias or the old value) plus its products in k
+// order, in every kernel here; that order is part of the engine's numbers, and any blocking
+// or packing that keeps it gives the same bits.
 import { allocF, fp, ld, st } from './memory';
 import { hsum } from './math';
 
@@ -57,7 +59,10 @@ export function gemmTN(M: i32, N: i32, K: i32, A: usize, lda: i32, D: usize, ldd
           const dst = fp(tnB, k * nc);
           for (let j = 0; j < nc; j += 4) v128.store(fp(dst, j), v128.load(fp(src, j)));
         }
-        for (let r = 0; r < M4; r += 4) gemmBlock(4, nc, kc, fp(tnA, (r >> 2) * kc * 4), 1, 4, tnB, nc, fp(O, r * ldo + c0), ldo, true, 0);
+        for (let r = 0; r < M4; r += 4) {
+          const ap = fp(tnA, (r >> 2) * kc * 4);
+          for (let c = 0; c < nc; c += 8) block4x8(kc, ap, fp(tnB, c), <usize>nc << 2, fp(O, r * ldo + c0 + c), <usize>ldo << 2, true, 0);
+        }
       }
     }
   }
@@ -167,6 +172,102 @@ export function gemmBlock(M: i32, N: i32, K: i32, A: usize, ars: i32, aks: i32, 
   }
 }
 
+let rowsA: usize = 0, rowsA_cap = 0;
+
+/**
+ * packRows4's scratch for products of up to `rows` x `cols` (gemmPanels' M x K), allocated
+ * with the instance's other buffers: growing the memory later would detach the JS side's
+ * views of it.
+ */
+export function reservePackedRows(rows: i32, cols: i32): void {
+  const need = (rows & ~3) * cols;
+  if (rowsA_cap < need) {
+    rowsA = allocF(need);
+    rowsA_cap = need;
+  }
+}
+
+/**
+ * Rows [0, M4) of A [M4, K] (row stride lda; M4 a multiple of 4) four at a time into a scratch
+ * panel per block of 4 rows, [K, 4] each: out[(r / 4 * K + k) * 4 + i] = A[r + i, k]. Returns
+ * the scratch (valid until the next call).
+ */
+function packRows4(M4: i32, K: i32, A: usize, lda: i32): usize {
+  reservePackedRows(M4, K); // a no-op after the reservations of ./layout.ts and ./forecast.ts
+  const K4 = K & ~3;
+  for (let r = 0; r < M4; r += 4) {
+    const a0 = fp(A, r * lda);
+    const a1 = fp(a0, lda);
+    const a2 = fp(a1, lda);
+    const a3 = fp(a2, lda);
+    const dst = fp(rowsA, r * K);
+    let k = 0;
+    for (; k < K4; k += 4) {
+      // 4 x 4 transpose: rows r..r+3, columns k..k+3 -> 4 steps of 4 rows.
+      const v0 = v128.load(fp(a0, k)), v1 = v128.load(fp(a1, k)), v2 = v128.load(fp(a2, k)), v3 = v128.load(fp(a3, k));
+      const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7), t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const d = fp(dst, k * 4);
+      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(d, i64x2.shuffle(t0, t1, 1, 3), 16);
+      v128.store(d, i64x2.shuffle(t2, t3, 0, 2), 32);
+      v128.store(d, i64x2.shuffle(t2, t3, 1, 3), 48);
+    }
+    for (; k < K; k++) {
+      const d = fp(dst, k * 4);
+      st(d, 0, ld(a0, k)); st(d, 1, ld(a1, k)); st(d, 2, ld(a2, k)); st(d, 3, ld(a3, k));
+    }
+  }
+  return rowsA;
+}
+
+/**
+ * gemmBlock's 4 x 8 block with the four rows packed by step: o[i, 0:8] (+)= sum_k ap[k * 4 + i]
+ * * bp[k, 0:8] (B rows bstep bytes apart, O rows ldo4 bytes apart). The rows' four values of a
+ * step sit at constant offsets of one pointer, so the loop is two pointer bumps, six loads and
+ * the 16 SIMD operations (about a sixth fewer instructions than gemmBlock's four row pointers;
+ * the same sums in the same order).
+ */
+function block4x8(K: i32, ap: usize, bp0: usize, bstep: usize, o: usize, ldo4: usize, acc: bool, bias: usize): void {
+  const o1 = o + ldo4;
+  const o2 = o1 + ldo4;
+  const o3 = o2 + ldo4;
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (acc) {
+    c00 = v128.load(o); c01 = v128.load(o, 16);
+    c10 = v128.load(o1); c11 = v128.load(o1, 16);
+    c20 = v128.load(o2); c21 = v128.load(o2, 16);
+    c30 = v128.load(o3); c31 = v128.load(o3, 16);
+  } else if (bias != 0) {
+    c00 = v128.load(bias); c01 = v128.load(bias, 16);
+    c10 = c00; c11 = c01; c20 = c00; c21 = c01; c30 = c00; c31 = c01;
+  } else {
+    const zero = f32x4.splat(0);
+    c00 = zero; c01 = zero; c10 = zero; c11 = zero; c20 = zero; c21 = zero; c30 = zero; c31 = zero;
+  }
+  let bp = bp0;
+  let pa = ap;
+  const end = ap + (<usize>K << 4);
+  while (pa < end) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const x0 = v128.load32_splat(pa);
+    const x1 = v128.load32_splat(pa, 4);
+    const x2 = v128.load32_splat(pa, 8);
+    const x3 = v128.load32_splat(pa, 12);
+    c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    bp += bstep;
+    pa += 16;
+  }
+  v128.store(o, c00); v128.store(o, c01, 16);
+  v128.store(o1, c10); v128.store(o1, c11, 16);
+  v128.store(o2, c20); v128.store(o2, c21, 16);
+  v128.store(o3, c30); v128.store(o3, c31, 16);
+}
+
 /**
  * Copy columns [0, N & ~7) of B [K, N] (row stride ldb) into panels of 8 columns, each
  * [K, 8] contiguous: Bp[(p * pstride) + k * 8 + j] = B[k, 8p + j].
@@ -187,12 +288,21 @@ export function pack8(Bm: usize, ldb: i32, K: i32, N: i32, Bp: usize, pstride: i
  * O[M, N] = A[M, K] @ B (+ bias) with B given as 8-column panels (pack8, panel stride
  * pstride) for the first N & ~7 columns and as Bm (row stride ldb) for the rest. One panel
  * at a time over all rows: the panel stays in L1 (row-major weights with 1-2 KB rows at
- * E = H = 128 otherwise fall onto a few L1 sets).
+ * E = H = 128 otherwise fall onto a few L1 sets). The rows of A are packed four to a step
+ * once (packRows4: M x K copies against M x N x K products) for block4x8.
  */
 export function gemmPanels(M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, pstride: i32, Bm: usize, ldb: i32, O: usize, ldo: i32, bias: usize): void {
   const N8 = N & ~7;
   const M4 = M & ~3;
-  if (M4 > 0) for (let c = 0; c < N8; c += 8) gemmBlock(M4, 8, K, A, lda, 1, fp(Bp, (c >> 3) * pstride), 8, fp(O, c), ldo, false, bias != 0 ? fp(bias, c) : 0);
+  if (M4 > 0 && N8 > 0) {
+    const ap = packRows4(M4, K, A, lda);
+    const ldo4 = <usize>ldo << 2;
+    for (let c = 0; c < N8; c += 8) {
+      const panel = fp(Bp, (c >> 3) * pstride);
+      const b = bias != 0 ? fp(bias, c) : 0;
+      for (let r = 0; r < M4; r += 4) block4x8(K, fp(ap, r * K), panel, 32, fp(O, r * ldo + c), ldo4, false, b);
+    }
+  }
   for (let r = M4; r < M; r++) panelRow(N8, K, fp(A, r * lda), Bp, pstride, fp(O, r * ldo), bias);
   if (N8 < N) gemmBlock(M, N - N8, K, A, lda, 1, fp(Bm, N8), ldb, fp(O, N8), ldo, false, bias != 0 ? fp(bias, N8) : 0);
 }

@@ -3,6 +3,7 @@
 // exported `init`). State lives in a few static structures (static fields are WebAssembly
 // globals: no indirection) and, per layer, in a `Layer` record in linear memory.
 import { alloc, allocF } from './memory';
+import { reservePackedRows } from './gemm';
 
 /** Cell codes: CELL_CODES in ../src/fused/forecast-kernel.ts. */
 export const LSTM = 0;
@@ -185,5 +186,7 @@ export function allocate(c: i32, e: i32, h: i32, n: i32, cell: i32, gates: i32, 
     ly.dcc = allocF(P * h);
     ly.wp = allocF(K * GH);
   }
+  // gemmPanels' row packing: the forward products ([P, K]) and the projections back ([P, GH]).
+  reservePackedRows(P, maxIn + h > GH ? maxIn + h : GH);
   return off;
 }
