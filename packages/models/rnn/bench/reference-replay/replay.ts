@@ -313,6 +313,9 @@ async function setWeights(predictor: RnnPredictor, flat: Float32Array): Promise<
     state.tensors[`adam_v/${slot.name}`] = { shape: slot.shape, data: new Float32Array(slot.size) };
   }
   state.json.step = 0;
+  // An untrained rng: torch model's state says its weights are still to be drawn (at the
+  // start of training, after the noise); these are given, so training must start from them.
+  delete state.json.torch_init_pending;
   await predictor.setState(state);
 }
 
