@@ -22,7 +22,7 @@ import { channelStats, mixSeed, SeededRandom, standardize, type Series } from '@
 import { loadTensorRuntime } from '@anomalab/tfjs';
 import { BENCHMARKS, loadBenchmarkSeries } from '@anomalab/datasets';
 import { augment, channelStd } from '../src/augment.ts';
-import { resolveOptions, type RnnOptions } from '../src/config.ts';
+import { resolveOptions, type RngKind, type RnnOptions } from '../src/config.ts';
 import { FusedEngine } from '../src/fused/engine.ts';
 import { RnnNetwork } from '../src/network.ts';
 import { zeroState } from '../src/rnn-model.ts';
@@ -46,6 +46,9 @@ const { values: args } = parseArgs({
     rng: { type: 'string', default: 'torch' },
   },
 });
+// Checked once here, before any case is spawned (each child would otherwise fail on its own).
+if (args.rng !== 'torch' && args.rng !== 'counter') throw new Error(`bench: --rng expects torch or counter, got ${args.rng}`);
+const rng: RngKind = args.rng;
 // Benchmark data: ANOMALAB_DATA_MIRROR, else ../shared/datasets beside the repository when it
 // exists, else the datasets' download cache.
 const mirror = findTestMirror();
@@ -85,8 +88,7 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 async function trainCase(name: CaseName, engine: EngineName): Promise<Omit<Result, 'peak_rss_mb'>> {
   const overrides: Partial<RnnOptions> = name.startsWith('train-128') ? { embedding: 128, hidden: 128 } : {};
   const threads = name.endsWith('-2t') ? 2 : 1;
-  if (args.rng !== 'torch' && args.rng !== 'counter') throw new Error(`bench: --rng expects torch or counter, got ${args.rng}`);
-  const options = resolveOptions({ ...overrides, engine, threads, rng: args.rng });
+  const options = resolveOptions({ ...overrides, engine, threads, rng });
   const { train, test } = await loadSplits('ecg', 'chfdb_chf13_45590');
   const { tf, backend } = await loadTensorRuntime();
   const config = `ecg/chfdb_chf13_45590 ${options.layers}x${options.cell} E=${options.embedding} H=${options.hidden} batch ${options.batch_size} bptt ${options.bptt} threads ${threads} rng ${options.rng}`;
